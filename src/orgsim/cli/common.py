@@ -1,0 +1,67 @@
+"""What every ``orgsim`` command shares: the app, error handling, progress bars, tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from orgsim.scenario import ScenarioError
+
+app = typer.Typer(
+    help="orgsim: simulate how an organization adopts (or fails to adopt) an internal social platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table (for scripts).")]
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print an error without a traceback and exit."""
+    for line in message.splitlines():
+        console.print(f"[bold red]error:[/] {line}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn scenario and file errors into clean messages with exit status 2."""
+    try:
+        yield
+    except ScenarioError as exc:
+        fail(str(exc))
+    except (OSError, ValueError) as exc:
+        fail(f"{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def day_progress(total: int, label: str, quiet: bool) -> Iterator:
+    """A progress bar over simulated days; yields the per-day callback (or None when quiet)."""
+    if quiet or total < 1:
+        yield None
+        return
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+               TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda: progress.advance(task)
+
+
+def summary_table(summary: dict, title: str) -> Table:
+    """The headline metrics as a rich table."""
+    from orgsim.viz.report import HEADLINES, fmt
+
+    table = Table(title=title, show_header=False)
+    for key, label, pattern in HEADLINES:
+        table.add_row(label, fmt(summary.get(key), pattern).replace("&ndash;", "-"))
+    return table

@@ -1,0 +1,64 @@
+"""``orgsim run`` and ``orgsim validate``: one scenario to a report, or checked without running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from orgsim.cli.common import (
+    Quiet,
+    ScenarioFile,
+    app,
+    console,
+    day_progress,
+    summary_table,
+    user_errors,
+)
+from orgsim.scenario import ScenarioError, load_scenario
+
+
+@app.command()
+def run(
+    scenario: ScenarioFile,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory \\[default: results/<scenario name>].")] = None,
+    days: Annotated[int | None, typer.Option(help="Override run.days.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Override run.seed.", min=0)] = None,
+    replicates: Annotated[int | None, typer.Option(help="Override run.replicates.", min=1)] = None,
+    figures: Annotated[bool, typer.Option(help="Draw figures and report.html.")] = True,
+    quiet: Quiet = False,
+) -> None:
+    """Run a scenario; write timeseries.csv/.parquet, summary.json, figures and report.html."""
+    from orgsim.output import save_run
+    from orgsim.runner import run as run_scenario
+
+    with user_errors():
+        sc = load_scenario(scenario)
+        out = out or Path("results") / sc.name
+        total = (days or sc.run.days) * (replicates or sc.run.replicates)
+        with day_progress(total, f"{sc.name}", quiet) as tick:
+            results = run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick)
+        save_run(results, out, figures=figures)
+    if not quiet:
+        console.print(summary_table(results.summary, f"{sc.name} (mean of {results.summary['replicates']} replicate(s))"))
+        console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
+
+
+@app.command()
+def validate(scenarios: Annotated[list[Path], typer.Argument(help="Scenario files to check.")]) -> None:
+    """Check scenario files without running them; exit 2 if any is invalid."""
+    bad = 0
+    for path in scenarios:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            bad += 1
+            for line in str(exc).splitlines():
+                console.print(f"[bold red]error:[/] {line}", highlight=False)
+            continue
+        console.print(f"[green]ok[/] {path} ({sc.name}: {sc.organization.n_employees} employees, {sc.run.days} days)")
+    if bad:
+        raise typer.Exit(2)
+
+

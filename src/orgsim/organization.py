@@ -1,0 +1,206 @@
+"""Build the organization: hierarchy, departments, teams and the social network (CSR).
+
+The hierarchy is a tree: employee 0 is the CEO; the CEO's direct reports head
+the departments; each department is a complete ``span``-ary tree filled level by
+level, so department sizes differ by at most one. A team is a manager and their
+direct reports. Ties are formal (manager-report, teammates) and informal (random,
+dense inside a department and sparse across), symmetric, without self-ties, and
+stored as CSR arrays (``indptr``, ``indices``) sorted by neighbour id.
+
+The classic network kinds (``complete``, ``erdos_renyi``, ``watts_strogatz``,
+``from_edgelist``) keep the hierarchy attributes but replace all ties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from orgsim.params import Organization
+
+EXTERNAL_TIES = 3  # ties of each external member to random employees
+
+
+@dataclass(frozen=True)
+class Org:
+    """An organization's structure; arrays are indexed by person id (employees first, then externals)."""
+
+    n_employees: int
+    level: np.ndarray  # int32, 0 = CEO; externals -1
+    department: np.ndarray  # int32, 0..n_departments-1; externals n_departments
+    manager: np.ndarray  # int32, -1 for the CEO and externals
+    team: np.ndarray  # int32, id of the team's manager
+    is_external: np.ndarray  # bool
+    indptr: np.ndarray  # int64, CSR row pointers (len n + 1)
+    indices: np.ndarray  # int32, CSR neighbour ids
+    formal: np.ndarray  # bool, per CSR entry: a formal (reporting or team) tie
+    complete: bool  # every pair is tied (ties are implicit, not stored)
+    n_departments: int
+
+    @property
+    def n(self) -> int:
+        """People in the model, employees and externals."""
+        return self.level.shape[0]
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Number of ties of each person."""
+        if self.complete:
+            return np.full(self.n, self.n_employees - 1, dtype=np.int64)
+        return np.diff(self.indptr)
+
+    @property
+    def depth(self) -> int:
+        """Number of levels below the CEO."""
+        return int(self.level.max())
+
+    def neighbours(self, i: int) -> np.ndarray:
+        """Ids tied to person ``i``."""
+        if self.complete:
+            return np.delete(np.arange(self.n_employees), i) if i < self.n_employees else np.array([], int)
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+
+def hierarchy(n: int, span: int, n_departments: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Levels, departments and managers of ``n`` employees (see the module docstring)."""
+    sizes = np.full(n_departments, (n - 1) // n_departments)
+    sizes[: (n - 1) % n_departments] += 1
+    starts = 1 + np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    department = np.zeros(n, dtype=np.int32)
+    department[1:] = np.repeat(np.arange(n_departments, dtype=np.int32), sizes)
+    local = np.arange(n) - starts[department]  # position inside the department tree, head = 0
+    local[0] = 0
+    manager = np.where(local > 0, starts[department] + (local - 1) // span, 0).astype(np.int32)
+    manager[0] = -1
+    level = np.ones(n, dtype=np.int32)
+    level[0] = 0
+    cur = local.copy()
+    cur[0] = 0
+    while (cur > 0).any():
+        moving = cur > 0
+        level[moving] += 1
+        cur[moving] = (cur[moving] - 1) // span
+    return level, department, manager
+
+
+def _formal_edges(manager: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """Manager-report pairs and teammate pairs (reports of the same manager)."""
+    people = np.flatnonzero(manager >= 0)
+    src, dst = [people], [manager[people]]
+    order = people[np.argsort(manager[people], kind="stable")]
+    for offset in range(1, span):
+        a, b = order[:-offset], order[offset:]
+        same = manager[a] == manager[b]
+        src.append(a[same])
+        dst.append(b[same])
+    return np.concatenate(src), np.concatenate(dst)
+
+
+def _informal_edges(
+    department: np.ndarray, k_within: float, k_across: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random ties: mean degree ``k_within`` inside departments and ``k_across`` between them."""
+    n = department.shape[0]
+    order = np.argsort(department, kind="stable")
+    counts = np.bincount(department)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    m_in = rng.poisson(n * k_within / 2)
+    u = rng.integers(0, n, m_in)
+    d = department[u]
+    v = order[starts[d] + (rng.random(m_in) * counts[d]).astype(np.int64)]
+    m_out = rng.poisson(n * k_across / 2)
+    a = rng.integers(0, n, m_out)
+    b = rng.integers(0, n, m_out)
+    across = department[a] != department[b]
+    return np.concatenate([u, a[across]]), np.concatenate([v, b[across]])
+
+
+def to_csr(n: int, src: np.ndarray, dst: np.ndarray, formal_mask: np.ndarray | None = None):
+    """Symmetric CSR without self-ties or duplicates; a tie is formal if any copy of it was."""
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    formal_mask = np.zeros(src.shape[0], bool) if formal_mask is None else formal_mask
+    keep = src != dst
+    s = np.concatenate([src[keep], dst[keep]])
+    t = np.concatenate([dst[keep], src[keep]])
+    f = np.concatenate([formal_mask[keep], formal_mask[keep]])
+    key = s * n + t
+    order = np.lexsort((~f, key))  # formal copies first, so unique keeps them
+    key, f = key[order], f[order]
+    first = np.ones(key.shape[0], bool)
+    first[1:] = key[1:] != key[:-1]
+    key, f = key[first], f[first]
+    rows, cols = key // n, key % n
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return indptr, cols.astype(np.int32), f
+
+
+def _classic_edges(cfg: Organization, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Edges of the classic network kinds."""
+    if cfg.network == "erdos_renyi":
+        m = rng.poisson(n * cfg.mean_degree / 2)
+        return rng.integers(0, n, m), rng.integers(0, n, m)
+    if cfg.network == "watts_strogatz":
+        base = np.repeat(np.arange(n), cfg.ws_k // 2)
+        offsets = np.tile(np.arange(1, cfg.ws_k // 2 + 1), n)
+        target = (base + offsets) % n
+        rewire = rng.random(target.shape[0]) < cfg.ws_p
+        target[rewire] = rng.integers(0, n, int(rewire.sum()))
+        return base, target
+    if cfg.network == "from_edgelist":
+        table = pd.read_csv(Path(cfg.edgelist))
+        if not {"source", "target"} <= set(table.columns):
+            raise ValueError(f"{cfg.edgelist}: expected columns 'source' and 'target', got {list(table.columns)}")
+        src, dst = table["source"].to_numpy(np.int64), table["target"].to_numpy(np.int64)
+        bad = (src < 0) | (src >= n) | (dst < 0) | (dst >= n)
+        if bad.any():
+            raise ValueError(f"{cfg.edgelist}: ids must lie in 0..{n - 1} (n_employees); first bad row {int(np.argmax(bad))}")
+        return src, dst
+    raise ValueError(f"not a classic network kind: {cfg.network}")
+
+
+def build_organization(cfg: Organization, rng: np.random.Generator) -> Org:
+    """Generate the organization described by ``cfg``, deterministically from ``rng``."""
+    n = cfg.n_employees
+    n_dept = min(cfg.n_departments, n - 1)
+    level, department, manager = hierarchy(n, cfg.span_of_control, n_dept)
+    if cfg.network == "org":
+        fs, fd = _formal_edges(manager, cfg.span_of_control)
+        is_, id_ = _informal_edges(department, cfg.informal_degree_within, cfg.informal_degree_across, rng)
+        src, dst = np.concatenate([fs, is_]), np.concatenate([fd, id_])
+        formal = np.concatenate([np.ones(fs.shape[0], bool), np.zeros(is_.shape[0], bool)])
+    elif cfg.network == "complete":
+        src = dst = np.zeros(0, np.int64)
+        formal = np.zeros(0, bool)
+    else:
+        src, dst = _classic_edges(cfg, n, rng)
+        formal = np.zeros(src.shape[0], bool)
+
+    x = cfg.n_external
+    if x:
+        ext = np.arange(n, n + x)
+        src = np.concatenate([src, np.repeat(ext, EXTERNAL_TIES)])
+        dst = np.concatenate([dst, rng.integers(0, n, x * EXTERNAL_TIES)])
+        formal = np.concatenate([formal, np.zeros(x * EXTERNAL_TIES, bool)])
+        level = np.concatenate([level, np.full(x, -1, np.int32)])
+        department = np.concatenate([department, np.full(x, n_dept, np.int32)])
+        manager = np.concatenate([manager, np.full(x, -1, np.int32)])
+    indptr, indices, formal_csr = to_csr(n + x, src, dst, formal)
+    team = np.where(manager >= 0, manager, np.arange(n + x)).astype(np.int32)
+    return Org(
+        n_employees=n,
+        level=level,
+        department=department,
+        manager=manager,
+        team=team,
+        is_external=np.arange(n + x) >= n,
+        indptr=indptr,
+        indices=indices,
+        formal=formal_csr,
+        complete=cfg.network == "complete",
+        n_departments=n_dept,
+    )

@@ -1,0 +1,91 @@
+"""The one way to run the model: ``run(scenario) -> Results``, used by the CLI, notebooks, sweeps and dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from orgsim import __version__
+from orgsim.metrics import summary, timeseries
+from orgsim.model import OrgModel
+from orgsim.params import Scenario
+from orgsim.scenario import load_scenario, scenario_hash
+
+
+def replicate_seed(seed: int, replicate: int) -> int:
+    """The seed of one replicate, derived from the master seed (independent of how runs are scheduled)."""
+    return int(np.random.SeedSequence(seed, spawn_key=(replicate,)).generate_state(1, np.uint64)[0] >> 1)
+
+
+@dataclass
+class Results:
+    """What a run produces: a tidy daily table, headline metrics, and what made them."""
+
+    scenario: Scenario
+    timeseries: pd.DataFrame  # one row per day and replicate
+    replicates: pd.DataFrame  # one row per replicate: seeds and summary metrics
+    contributions: list[np.ndarray] = field(repr=False)  # per replicate, posts+replies per registered employee
+    seed: int = 0
+
+    @property
+    def summary(self) -> dict:
+        """Mean of each summary metric over replicates, with provenance."""
+        metrics = self.replicates.drop(columns=["replicate", "replicate_seed"]).mean(numeric_only=True)
+        return {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "replicates": int(len(self.replicates)),
+            "days": int(self.timeseries["day"].max()) + 1,
+            "orgsim_version": __version__,
+            "scenario_hash": scenario_hash(self.scenario),
+            **{k: (None if pd.isna(v) else float(v)) for k, v in metrics.items()},
+        }
+
+    def mean_timeseries(self) -> pd.DataFrame:
+        """The daily table averaged over replicates."""
+        return self.timeseries.drop(columns="replicate").groupby("day", as_index=False).mean()
+
+
+def run_replicate(scenario: Scenario, replicate: int, seed: int, on_day: Callable[[], None] | None = None,
+                  agent_views: bool = False) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """Run one replicate; return its daily table, summary and per-member contributions."""
+    rseed = replicate_seed(seed, replicate)
+    model = OrgModel(scenario, rng=rseed, agent_views=agent_views)
+    for _ in range(scenario.run.days):
+        model.step()
+        if on_day:
+            on_day()
+    frame = timeseries(model.counters, scenario.organization.n_employees, scenario.employees.n_topics, replicate)
+    contributions = model.contributions
+    metrics = {"replicate": replicate, "replicate_seed": rseed,
+               **summary(frame, contributions, model.counters)}
+    return frame, metrics, contributions
+
+
+def run(scenario: Scenario | str | Path, seed: int | None = None, replicates: int | None = None,
+        days: int | None = None, on_day: Callable[[], None] | None = None) -> Results:
+    """Run a scenario (object or file path) for all its replicates.
+
+    Args:
+        scenario: a :class:`Scenario` or the path of a scenario file.
+        seed, replicates, days: override the scenario's ``run`` settings.
+        on_day: called after every simulated day (progress bars).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    updates = {k: v for k, v in {"seed": seed, "replicates": replicates, "days": days}.items() if v is not None}
+    if updates:
+        scenario = scenario.model_copy(update={"run": scenario.run.model_copy(update=updates)})
+        scenario = Scenario.model_validate(scenario.model_dump())
+    frames, rows, contributions = [], [], []
+    for r in range(scenario.run.replicates):
+        frame, metrics, contrib = run_replicate(scenario, r, scenario.run.seed, on_day)
+        frames.append(frame)
+        rows.append(metrics)
+        contributions.append(contrib)
+    return Results(scenario, pd.concat(frames, ignore_index=True), pd.DataFrame(rows), contributions,
+                   scenario.run.seed)

@@ -1,0 +1,141 @@
+"""Read, merge and validate scenario files.
+
+A scenario file is YAML data (never code). It may name a base file with
+``extends: other.yaml`` (relative to itself); its mappings are merged into the
+base recursively, lists replace lists. Errors are raised as
+:class:`ScenarioError` with one line per problem naming the file, the field
+path, the bad value and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from orgsim.params import Scenario
+
+
+class ScenarioError(ValueError):
+    """A scenario (or experiment) file is missing, unreadable or invalid."""
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Return ``base`` updated recursively by ``override`` (mappings merge, other values replace)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_yaml(path: Path) -> dict:
+    """Load one YAML mapping safely, with the file and line in any error."""
+    if not path.is_file():
+        raise ScenarioError(f"{path}: file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{path}{where}: YAML syntax error: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: expected a mapping of sections at the top level, got {type(data).__name__}")
+    return data
+
+
+def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario file and the chain of files it extends, merged into one mapping."""
+    path = Path(path)
+    if path.resolve() in _seen:
+        raise ScenarioError(f"{path}: 'extends' forms a cycle")
+    data = read_yaml(path)
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        return data
+    if not isinstance(base_name, str):
+        raise ScenarioError(f"{path}: extends: expected a file name, got {base_name!r}")
+    base = read_scenario_data(path.parent / base_name, (*_seen, path.resolve()))
+    return deep_merge(base, data)
+
+
+def set_dotted(data: dict, dotted: str, value: Any) -> dict:
+    """Return a copy of ``data`` with ``value`` at ``dotted`` (e.g. ``"policy.moderation"``)."""
+    head, _, rest = dotted.partition(".")
+    out = dict(data)
+    out[head] = set_dotted(dict(out.get(head) or {}), rest, value) if rest else value
+    return out
+
+
+def _model_at(loc: tuple, model: type[BaseModel] = Scenario) -> type[BaseModel] | None:
+    """The pydantic model class that owns the field at ``loc`` (for listing valid keys)."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return model
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", (annotation,))
+        submodels = [a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not submodels:
+            return model
+        model = submodels[0]
+    return model
+
+
+def format_validation_error(source: str, exc: ValidationError, root: type[BaseModel] = Scenario) -> str:
+    """Turn pydantic errors into lines ``source: path: value ...: expected ...``."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        path = ".".join(str(p) for p in loc) or "(top level)"
+        value = err.get("input")
+        if err["type"] == "extra_forbidden":
+            owner = _model_at(loc[:-1], root)
+            valid = ", ".join(sorted(owner.model_fields)) if owner else "?"
+            lines.append(f"{source}: {path}: unknown key {loc[-1]!r}; valid keys here: {valid}")
+            continue
+        message = err["msg"].removeprefix("Value error, ")
+        shown = "" if err["type"] in ("value_error", "missing") else f"got {value!r}; "
+        lines.append(f"{source}: {path}: {shown}expected: {message}")
+    return "\n".join(lines)
+
+
+def validate(data: dict, source: str = "<scenario>") -> Scenario:
+    """Validate a merged scenario mapping; raise :class:`ScenarioError` with readable lines."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(source, exc)) from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load, merge and validate a scenario file, applying dotted-path ``overrides``."""
+    data = read_scenario_data(path)
+    for dotted, value in (overrides or {}).items():
+        data = set_dotted(data, dotted, value)
+    return validate(data, str(path))
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with dotted-path ``overrides`` applied and validated."""
+    data = scenario.model_dump()
+    for dotted, value in overrides.items():
+        data = set_dotted(data, dotted, value)
+    return validate(data, scenario.name)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A short stable hash of the resolved scenario (recorded in every output)."""
+    blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""Figures, reports, animation and the dashboard: everything people look at, kept apart from the model."""

@@ -1,0 +1,82 @@
+"""A self-contained HTML report (figures embedded) that a consultant can open and hand on."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+HEADLINES = [
+    ("registered_share_day60", "Registered by day 60", "{:.0%}"),
+    ("peak_active_7d_share", "Peak weekly active", "{:.0%}"),
+    ("peak_day", "Day of the peak", "{:.0f}"),
+    ("final_active_7d_share", "Weekly active at the end", "{:.0%}"),
+    ("final_contributors_30d_share", "Monthly contributors at the end", "{:.0%}"),
+    ("lurker_share", "Members who never wrote", "{:.0%}"),
+    ("top1pct_post_share", "Contributions by the top 1% of members", "{:.0%}"),
+    ("top10pct_post_share", "Contributions by the top 10% of members", "{:.0%}"),
+    ("final_mean_trust", "Mean trust in management at the end", "{:.2f}"),
+    ("mean_answer_days", "Days to answer a question", "{:.1f}"),
+    ("final_knowledge_coverage", "Knowledge coverage at the end", "{:.0%}"),
+    ("share_cross_department", "Interactions across departments", "{:.0%}"),
+    ("share_cross_level", "Interactions skipping a level", "{:.0%}"),
+    ("ideas_adopted", "Ideas adopted", "{:.0f}"),
+    ("mean_idea_latency", "Days from idea to decision", "{:.0f}"),
+]
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
+table{border-collapse:collapse;margin:1em 0}td,th{padding:.35em .9em;border-bottom:1px solid #ddd;text-align:left}
+td.num,th.num{text-align:right}img{max-width:100%;margin:.6em 0}.meta{color:#666;font-size:.9em}
+"""
+
+
+def fmt(value, pattern: str) -> str:
+    """Format a metric, showing missing values as a dash."""
+    return "&ndash;" if value is None or value != value else pattern.format(value)
+
+
+def embed(path: Path) -> str:
+    """An <img> tag with the PNG embedded, so the report is one file."""
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def metrics_table(summaries: dict[str, dict]) -> str:
+    """A table of headline metrics, one column per scenario."""
+    head = "".join(f'<th class="num">{html.escape(name)}</th>' for name in summaries)
+    rows = []
+    for key, label, pattern in HEADLINES:
+        cells = "".join(f'<td class="num">{fmt(s.get(key), pattern)}</td>' for s in summaries.values())
+        rows.append(f"<tr><td>{label}</td>{cells}</tr>")
+    return f"<table><tr><th>metric</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def page(title: str, body: str) -> str:
+    """Wrap ``body`` in a complete HTML page."""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body>{body}</body></html>\n")
+
+
+def run_report(results, figures: list[Path]) -> str:
+    """The report of one scenario run."""
+    s = results.scenario
+    summary = results.summary
+    events = "".join(
+        f"<li>day {e.day}: {html.escape(e.note or '')} "
+        f"{'announced to ' + (e.announce if isinstance(e.announce, str) else 'departments ' + str(e.announce)) if e.announce is not None else ''} "
+        f"{html.escape(', '.join(f'{k} = {v}' for k, v in e.set.items()))}</li>"
+        for e in sorted(s.rollout.events, key=lambda e: e.day)
+    )
+    body = (
+        f"<h1>{html.escape(s.name)}</h1><p>{html.escape(s.description)}</p>"
+        f"<p class='meta'>{s.organization.n_employees} employees, {summary['days']} days, "
+        f"{summary['replicates']} replicate(s), seed {summary['seed']}, orgsim {summary['orgsim_version']}, "
+        f"scenario hash {summary['scenario_hash']}. Values are means over replicates; bands on the figures "
+        f"span 5-95% of replicates.</p>"
+        f"<h2>Headline numbers</h2>{metrics_table({s.name: summary})}"
+        + (f"<h2>Rollout</h2><ul>{events}</ul>" if events else "")
+        + "<h2>Figures</h2>" + "".join(embed(p) for p in figures)
+        + "<p class='meta'>Definitions of every metric: docs/outputs.md. The model: docs/model.md.</p>"
+    )
+    return page(f"orgsim report: {s.name}", body)
