@@ -86,12 +86,13 @@ def hierarchy(n: int, span: int, n_departments: int) -> tuple[np.ndarray, np.nda
     return level, department, manager
 
 
-def _formal_edges(manager: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+def _formal_edges(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Manager-report pairs and teammate pairs (reports of the same manager)."""
     people = np.flatnonzero(manager >= 0)
     src, dst = [people], [manager[people]]
     order = people[np.argsort(manager[people], kind="stable")]
-    for offset in range(1, span):
+    largest_team = int(np.bincount(manager[people]).max()) if people.size else 0
+    for offset in range(1, largest_team):
         a, b = order[:-offset], order[offset:]
         same = manager[a] == manager[b]
         src.append(a[same])
@@ -169,7 +170,7 @@ def build_organization(cfg: Organization, rng: np.random.Generator) -> Org:
     n_dept = min(cfg.n_departments, n - 1)
     level, department, manager = hierarchy(n, cfg.span_of_control, n_dept)
     if cfg.network == "org":
-        fs, fd = _formal_edges(manager, cfg.span_of_control)
+        fs, fd = _formal_edges(manager)
         is_, id_ = _informal_edges(department, cfg.informal_degree_within, cfg.informal_degree_across, rng)
         src, dst = np.concatenate([fs, is_]), np.concatenate([fd, id_])
         formal = np.concatenate([np.ones(fs.shape[0], bool), np.zeros(is_.shape[0], bool)])

@@ -1,0 +1,149 @@
+"""Scenario files: every shipped one is valid; every kind of bad input gets a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orgsim.scenario import ScenarioError, load_scenario, scenario_hash, with_overrides
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+
+
+def write(tmp_path, text: str, name: str = "s.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def error_of(path, **kwargs) -> str:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, **kwargs)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_scenarios_are_valid(path):
+    scenario = load_scenario(path)
+    assert scenario.name == path.stem
+
+
+def test_unknown_key_names_key_path_and_valid_keys(tmp_path):
+    msg = error_of(write(tmp_path, "organization:\n  n_employes: 100\n"))
+    assert "organization.n_employes" in msg
+    assert "unknown key 'n_employes'" in msg
+    assert "n_employees" in msg and "span_of_control" in msg  # the valid keys are listed
+    assert str(tmp_path / "s.yaml") in msg
+
+
+def test_unknown_top_level_section(tmp_path):
+    msg = error_of(write(tmp_path, "platfrom: {}\n"))
+    assert "unknown key 'platfrom'" in msg and "policy" in msg
+
+
+def test_wrong_type_names_path_and_value(tmp_path):
+    msg = error_of(write(tmp_path, "organization:\n  n_employees: lots\n"))
+    assert "organization.n_employees" in msg and "'lots'" in msg and "integer" in msg
+
+
+def test_out_of_range_names_bound(tmp_path):
+    msg = error_of(write(tmp_path, "employees:\n  trust_mean: 1.5\n"))
+    assert "employees.trust_mean" in msg and "1.5" in msg and "less than or equal to 1" in msg
+
+
+def test_inconsistent_values(tmp_path):
+    msg = error_of(write(tmp_path, "organization:\n  n_employees: 10\n  n_departments: 12\n"))
+    assert "n_departments (12)" in msg and "n_employees (10)" in msg
+
+
+def test_event_setting_unknown_policy_field(tmp_path):
+    text = "rollout:\n  events:\n    - {day: 3, set: {leader_posting: 0.5}}\n"
+    msg = error_of(write(tmp_path, text))
+    assert "leader_posting" in msg and "leader_participation" in msg
+
+
+def test_event_value_out_of_range(tmp_path):
+    text = "rollout:\n  events:\n    - {day: 3, set: {moderation: 2}}\n"
+    msg = error_of(write(tmp_path, text))
+    assert "moderation=2" in msg and "less than or equal to 1" in msg
+
+
+def test_event_announcing_missing_department(tmp_path):
+    text = "organization: {n_departments: 4}\nrollout:\n  events:\n    - {day: 3, announce: [1, 9]}\n"
+    msg = error_of(write(tmp_path, text))
+    assert "[9]" in msg and "0..3" in msg
+
+
+def test_yaml_syntax_error_has_line(tmp_path):
+    msg = error_of(write(tmp_path, "run:\n  days: 10\n  seed: [1, 2\n"))
+    assert "YAML syntax error" in msg and "line" in msg
+
+
+def test_missing_file(tmp_path):
+    assert "file not found" in error_of(tmp_path / "nope.yaml")
+
+
+def test_no_code_is_constructed_from_yaml(tmp_path):
+    msg = error_of(write(tmp_path, "name: !!python/object/apply:os.system ['echo hacked']\n"))
+    assert "YAML" in msg
+
+
+def test_top_level_must_be_a_mapping(tmp_path):
+    assert "mapping" in error_of(write(tmp_path, "- 1\n- 2\n"))
+
+
+def test_extends_merges_mappings_and_replaces_lists(tmp_path):
+    write(tmp_path, "name: parent\norganization: {n_employees: 500, n_departments: 5}\n"
+                    "rollout:\n  events: [{day: 1, announce: all}, {day: 2, announce: all}]\n", "parent.yaml")
+    child = write(tmp_path, "extends: parent.yaml\nname: child\norganization: {n_employees: 400}\n"
+                            "rollout:\n  events: [{day: 5, announce: all}]\n", "child.yaml")
+    scenario = load_scenario(child)
+    assert scenario.name == "child"
+    assert scenario.organization.n_employees == 400
+    assert scenario.organization.n_departments == 5  # inherited
+    assert [e.day for e in scenario.rollout.events] == [5]  # lists replace
+
+
+def test_extends_cycle_is_an_error(tmp_path):
+    write(tmp_path, "extends: b.yaml\n", "a.yaml")
+    write(tmp_path, "extends: a.yaml\n", "b.yaml")
+    assert "cycle" in error_of(tmp_path / "a.yaml")
+
+
+def test_overrides_by_dotted_path(tmp_path):
+    path = write(tmp_path, "organization: {n_employees: 200}\n")
+    scenario = load_scenario(path, overrides={"policy.moderation": 0.3, "run.days": 12})
+    assert scenario.policy.moderation == 0.3 and scenario.run.days == 12
+    again = with_overrides(scenario, {"employees.trust_mean": 0.9})
+    assert again.employees.trust_mean == 0.9 and scenario.employees.trust_mean != 0.9
+    with pytest.raises(ScenarioError, match="employees.trust_mean"):
+        with_overrides(scenario, {"employees.trust_mean": 9})
+
+
+def test_hash_changes_with_content(tmp_path):
+    a = load_scenario(write(tmp_path, "organization: {n_employees: 200}\n"))
+    b = load_scenario(write(tmp_path, "organization: {n_employees: 201}\n", "b.yaml"))
+    assert scenario_hash(a) == scenario_hash(load_scenario(tmp_path / "s.yaml"))
+    assert scenario_hash(a) != scenario_hash(b)
+
+
+def test_every_parameter_has_a_description():
+    from orgsim.params import Scenario
+
+    def walk(model, prefix=""):
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+                yield from walk(annotation, f"{prefix}{name}.")
+            elif name not in ("run", "rollout") or prefix:
+                yield f"{prefix}{name}", field.description
+
+    missing = [path for path, description in walk(Scenario) if not description]
+    assert missing == [], f"parameters without a description: {missing}"
+
+
+def test_yaml_loaded_safely_is_plain_data():
+    assert yaml.safe_load("a: 1") == {"a": 1}
