@@ -1,0 +1,113 @@
+"""The command line end to end: files, columns, consistent numbers, clean errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from orgsim.cli import app
+from orgsim.metrics import COLUMNS
+
+SMALL = """
+name: tiny
+run: {days: 40, seed: 3, replicates: 2}
+organization: {n_employees: 250, n_departments: 4}
+rollout:
+  champions: 4
+  events:
+    - {day: 5, announce: all, note: launch, set: {management_endorsement: 0.7, leader_participation: 0.4}}
+"""
+SUMMARY_KEYS = ["registered_share_day60", "peak_active_7d_share", "peak_day", "final_active_7d_share",
+                "final_contributors_30d_share", "top1pct_post_share", "top10pct_post_share", "lurker_share",
+                "gini_posts", "seed", "orgsim_version", "scenario_hash"]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    scenario = tmp / "tiny.yaml"
+    scenario.write_text(SMALL)
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return tmp / "out"
+
+
+def test_run_writes_every_file(run_dir):
+    names = {p.name for p in run_dir.iterdir()}
+    assert {"timeseries.csv", "timeseries.parquet", "summary.json", "report.html", "adoption.png",
+            "activity.png", "participation.png", "replicates.csv"} <= names
+    assert not [n for n in names if n.endswith(".part") or ".part." in n]  # no temporary leftovers
+
+
+def test_timeseries_columns_and_consistency(run_dir):
+    ts = pd.read_csv(run_dir / "timeseries.csv")
+    assert list(ts.columns) == COLUMNS
+    assert len(ts) == 40 * 2 and set(ts.replicate) == {0, 1} and ts.day.min() == 0 and ts.day.max() == 39
+    assert (ts.n_active_7d <= ts.n_registered).all() and (ts.n_registered <= ts.n_employees).all()
+    for _, rep in ts.groupby("replicate"):
+        assert (rep.cum_posts == rep.new_posts.cumsum()).all()
+    pd.testing.assert_frame_equal(pd.read_parquet(run_dir / "timeseries.parquet"), ts, check_dtype=False)
+
+
+def test_summary_has_the_promised_keys_and_provenance(run_dir):
+    summary = json.loads((run_dir / "summary.json").read_text())
+    for key in SUMMARY_KEYS:
+        assert key in summary
+    assert summary["seed"] == 3 and summary["replicates"] == 2 and summary["days"] == 40
+    assert summary["registered_share_day60"] is None  # the run is shorter than 60 days
+    ts = pd.read_csv(run_dir / "timeseries.csv")
+    final = ts[ts.day == 39].n_active_7d.mean() / 250
+    assert summary["final_active_7d_share"] == pytest.approx(final)
+
+
+def test_report_embeds_figures_and_names_the_scenario(run_dir):
+    html = (run_dir / "report.html").read_text()
+    assert "<h1>tiny</h1>" in html and html.count("data:image/png;base64,") == 3
+    assert "launch" in html  # the rollout events are listed
+
+
+def test_overrides_from_the_command_line(tmp_path):
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(SMALL)
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o"), "--days", "12",
+                                 "--seed", "9", "--replicates", "1", "--no-figures", "--quiet"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["days"] == 12 and summary["seed"] == 9 and summary["replicates"] == 1
+    assert not (tmp_path / "o" / "report.html").exists()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("organization: {n_employees: 250, n_departmnts: 4}\n", "organization.n_departmnts"),
+    ("employees: {trust_mean: -1}\n", "employees.trust_mean"),
+    ("run: {days: [1\n", "YAML syntax error"),
+])
+def test_bad_scenarios_exit_2_with_one_clear_line(tmp_path, text, expected):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    for command in (["run", str(bad), "--out", str(tmp_path / "o")], ["validate", str(bad)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2
+        assert expected in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_console_script_fails_cleanly_on_a_missing_file(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "orgsim", "run", str(tmp_path / "missing.yaml")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "file not found" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_help_explains_every_command():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("run", "validate"):
+        assert command in result.output
+    assert "--replicates" in runner.invoke(app, ["run", "--help"]).output

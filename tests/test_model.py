@@ -1,0 +1,95 @@
+"""The Mesa model: determinism, agent views on the arrays, events, and consistent outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from orgsim import kernels as K
+from orgsim.model import OrgModel
+from orgsim.runner import replicate_seed, run
+from orgsim.scenario import with_overrides
+
+
+def test_same_seed_identical_results_different_seed_differs(small):
+    a = run(small, seed=11).timeseries
+    b = run(small, seed=11).timeseries
+    c = run(small, seed=12).timeseries
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+
+
+def test_replicates_are_independent_of_how_many_are_run(small):
+    three = run(small, seed=5, replicates=3).timeseries
+    one = run(small, seed=5, replicates=1).timeseries
+    pd.testing.assert_frame_equal(three[three.replicate == 0].reset_index(drop=True), one)
+    assert not three[three.replicate == 1].drop(columns="replicate").reset_index(drop=True).equals(
+        three[three.replicate == 0].drop(columns="replicate").reset_index(drop=True))
+    assert len({replicate_seed(5, r) for r in range(100)}) == 100
+
+
+def test_model_rng_is_owned_by_the_model(small):
+    """Global numpy/numba random state does not leak into a run."""
+    np.random.seed(0)
+    a = run(small, seed=3).timeseries
+    np.random.seed(999)
+    b = run(small, seed=3).timeseries
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_agent_views_read_and_write_the_arrays(small):
+    model = OrgModel(small, rng=1)
+    assert len(model.agents) == small.organization.n_employees
+    agent = next(a for a in model.agents if a.index == 17)
+    assert agent.trust == pytest.approx(model.people.trust[17])
+    model.people.trust[17] = 0.123
+    assert agent.trust == pytest.approx(0.123)
+    agent.usefulness = 0.77
+    assert model.people.usefulness[17] == pytest.approx(0.77)
+    assert agent.level == model.org.level[17] and agent.department == model.org.department[17]
+    assert not agent.__dict__.keys() - {"index", "unique_id", "model", "pos"}  # no state of its own
+
+
+def test_announcement_happens_on_its_day(small):
+    model = OrgModel(small, rng=2)
+    for _ in range(10):
+        model.step()
+    before = model.counters[9, K.C["n_aware"]]
+    model.step()  # day 10: announce to all
+    assert before < 0.5 * small.organization.n_employees
+    assert model.counters[10, K.C["n_aware"]] == small.organization.n_employees
+    assert model.policy.management_endorsement == 0.8 and small.policy.management_endorsement == 0.0
+
+
+def test_stepping_past_the_scenario_days_keeps_working(small):
+    short = with_overrides(small, {"run.days": 3})
+    model = OrgModel(short, rng=1)
+    for _ in range(8):
+        model.step()
+    assert model.counters.shape[0] == 8 and model.counters[7, K.C["n_registered"]] > 0
+
+
+def test_outputs_are_consistent(small):
+    results = run(small, seed=4, replicates=2, days=60)
+    ts = results.timeseries
+    assert (ts.n_active_7d <= ts.n_registered).all()
+    assert (ts.n_registered <= ts.n_aware).all() and (ts.n_aware <= ts.n_employees).all()
+    assert (ts.n_contributors_30d <= ts.n_registered).all()
+    for _, rep in ts.groupby("replicate"):
+        assert (np.diff(rep.n_registered) >= 0).all()  # registration is cumulative
+        assert (rep.cum_posts == rep.new_posts.cumsum()).all()
+    assert ((ts.share_cross_department >= 0) & (ts.share_cross_department <= 1)).all() or \
+        ts.share_cross_department.isna().any()
+    assert ((ts.knowledge_coverage > 0) & (ts.knowledge_coverage <= 1)).all()
+    assert (np.diff(ts[ts.replicate == 0].knowledge_coverage) >= 0).all()  # knowledge is not forgotten
+    assert (ts.questions_answered <= ts.questions_asked.cumsum()).all()
+    assert len(results.replicates) == 2 and len(results.contributions) == 2
+    assert sum(c.sum() for c in results.contributions) == ts.new_posts.sum() + ts.new_replies.sum()
+
+
+def test_no_platform_means_no_platform_activity(small):
+    closed = with_overrides(small, {"policy.platform_open": False})
+    ts = run(closed, seed=1).timeseries
+    assert ts.n_active_7d.max() == 0 and ts.new_posts.sum() == 0 and ts.questions_asked_platform.sum() == 0
+    assert ts.questions_answered.sum() > 0  # e-mail and the hierarchy still answer questions
