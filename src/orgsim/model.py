@@ -114,6 +114,21 @@ def choose_seeds(count: int, how: str, level: np.ndarray, eligible: np.ndarray, 
     return candidates[np.lexsort(keys[::-1])[:count]]
 
 
+def cluster_seeds(count: int, org: Org, rng: np.random.Generator) -> np.ndarray:
+    """A random employee, their ties, then ties of ties (breadth first), until ``count`` employees."""
+    count = min(count, org.n_employees)
+    chosen = [int(rng.integers(org.n_employees))]
+    seen = set(chosen)
+    for person in chosen:  # grows while iterating: breadth-first order
+        for j in org.neighbours(person):
+            if len(chosen) == count:
+                return np.array(chosen)
+            if j < org.n_employees and int(j) not in seen:
+                seen.add(int(j))
+                chosen.append(int(j))
+    return np.array(chosen[:count])  # the component was smaller than count
+
+
 class Employee(mesa.Agent):
     """A view onto one person's row of the model's arrays; it holds no state of its own."""
 
@@ -210,7 +225,10 @@ class OrgModel(mesa.Model):
         reg = scenario.registration
         if reg.initial_adopters > 0:
             count = int(round(reg.initial_adopters * org.n_employees)) if reg.initial_adopters < 1 else int(reg.initial_adopters)
-            seeds.append(choose_seeds(count, reg.seeding, org.level, employees, self.rng))
+            if reg.seeding == "cluster":
+                seeds.append(cluster_seeds(count, org, self.rng))
+            else:
+                seeds.append(choose_seeds(count, reg.seeding, org.level, employees, self.rng))
         for i in np.unique(np.concatenate(seeds)) if seeds else []:
             p.state[i] = K.MEMBER
             p.registered_day[i] = p.engaged_day[i] = 0

@@ -154,7 +154,19 @@ class Registration(Section):
     count_threshold: int = Field(0, ge=0, le=1_000_000, description="threshold: also need at least this many adopted ties")
     count_thresholds: list[int] | None = Field(None, description="threshold: per-person count thresholds (length n_employees)")
     initial_adopters: float = Field(0, ge=0, description="seeds: a count (>= 1) or a share (< 1) adopting at day 0")
-    seeding: Literal["random", "top", "bottom"] = Field("random", description="seeds chosen at random, from the top or the bottom of the hierarchy")
+    seeding: Literal["random", "top", "bottom", "cluster"] = Field(
+        "random",
+        description="seeds chosen at random, from the top or the bottom of the hierarchy, or as a cluster: "
+        "a random employee, their ties, then ties of ties, until the count (Centola & Macy 2007)",
+    )
+
+    @model_validator(mode="after")
+    def _whole_count(self) -> Registration:
+        if self.initial_adopters >= 1 and self.initial_adopters != int(self.initial_adopters):
+            raise ValueError(
+                f"initial_adopters ({self.initial_adopters:g}) must be a whole count (>= 1) or a share (< 1)"
+            )
+        return self
 
 
 class Policy(Section):
