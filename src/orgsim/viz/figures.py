@@ -13,10 +13,10 @@ import pandas as pd  # noqa: E402
 from orgsim.viz.palette import CYCLE, SERIES_COLOURS, use_projector_style  # noqa: E402
 
 ADOPTION_SERIES = {
-    "n_aware": "aware",
-    "n_registered": "registered",
+    "n_aware": "heard of it",
+    "n_registered": "joined",
     "n_active_7d": "active in the last 7 days",
-    "n_contributors_30d": "contributed in the last 30 days",
+    "n_contributors_30d": "posted in the last 30 days",
 }
 
 

@@ -17,17 +17,29 @@ STATE_COLOURS = {
     "contributing": OKABE_ITO["blue"],
     "left": OKABE_ITO["vermillion"],
 }
+STATE_LABELS = {
+    "unaware": "not heard of it",
+    "aware": "heard of it, not joined",
+    "lurking": "joined, not posting",
+    "contributing": "joined, posting",
+    "left": "left the platform",
+}
+# Curves share the colour of the state they count: registered ~ lurking, contributors ~ contributing
 SERIES_COLOURS = {
     "n_aware": OKABE_ITO["yellow"],
     "n_registered": OKABE_ITO["sky"],
-    "n_active_7d": OKABE_ITO["blue"],
-    "n_contributors_30d": OKABE_ITO["green"],
+    "n_active_7d": OKABE_ITO["green"],
+    "n_contributors_30d": OKABE_ITO["blue"],
+    "n_left": OKABE_ITO["vermillion"],
     "new_posts": OKABE_ITO["blue"],
     "new_replies": OKABE_ITO["green"],
     "new_endorsements": OKABE_ITO["orange"],
     "mean_trust": OKABE_ITO["purple"],
 }
 CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
+# Scenarios compared side by side (distinct from the state colours, which describe people)
+SCENARIO_COLOURS = [OKABE_ITO[k] for k in ("black", "orange", "purple", "green", "blue", "vermillion", "sky")]
+CROSS_COLOUR = OKABE_ITO["orange"]  # interactions across departments or levels
 
 
 def use_projector_style() -> None:

@@ -1,0 +1,115 @@
+"""``orgsim animate``, ``orgsim compare`` and ``orgsim dashboard``: what a trainer shows the room."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from orgsim.cli.common import Quiet, ScenarioFile, app, console, day_progress, fail, user_errors
+from orgsim.scenario import load_scenario
+
+LOCALHOST = "127.0.0.1"
+
+
+@contextmanager
+def _frame_progress(total: int, label: str, quiet: bool) -> Iterator:
+    """A progress bar over rendered frames; yields the per-frame callback (or None when quiet)."""
+    if quiet:
+        yield None
+        return
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("frames"),
+               TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda: progress.advance(task)
+
+
+@app.command()
+def animate(
+    scenario: ScenarioFile,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .gif (Pillow) or .mp4 (needs ffmpeg).")],
+    days: Annotated[int | None, typer.Option(help="Days to simulate \\[default: run.days].", min=1)] = None,
+    fps: Annotated[float, typer.Option(help="Frames per second.", min=0.5, max=60)] = 10.0,
+    every: Annotated[int | None, typer.Option(help="Days per frame \\[default: at most 200 frames].", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Override run.seed (the animation is replicate 0).", min=0)] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Animate the org chart lighting up (or going dark) as people hear of, join, post on and leave the platform."""
+    from orgsim.viz.animate import FfmpegMissing, check_output, default_every, frame_days
+    from orgsim.viz.animate import animate as render
+
+    with user_errors():
+        try:
+            check_output(out)
+        except (FfmpegMissing, ValueError) as exc:
+            fail(str(exc))
+        sc = load_scenario(scenario)
+        n_days = days or sc.run.days
+        n_frames = len(frame_days(n_days, every or default_every(n_days)))
+        with _frame_progress(n_frames, f"{sc.name} -> {out.name}", quiet) as tick:
+            render(sc, out, days=n_days, fps=fps, every=every, seed=seed, on_frame=tick)
+    if not quiet:
+        console.print(f"Wrote [bold]{out}[/] ({n_frames} frames at {fps:g} fps)")
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory for figures, tables and report.html.")],
+    days: Annotated[int | None, typer.Option(help="Override run.days of every scenario.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Override run.seed of every scenario.", min=0)] = None,
+    replicates: Annotated[int | None, typer.Option(help="Override run.replicates of every scenario.", min=1)] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Run scenarios and compare them side by side: curves with replicate bands, a table, one report.html."""
+    from orgsim.runner import run as run_scenario
+    from orgsim.viz.compare import save_comparison
+
+    if len(scenarios) < 2:
+        fail(f"compare: got {len(scenarios)} scenario file(s); expected two or more")
+    with user_errors():
+        loaded = [load_scenario(path) for path in scenarios]
+        names = [sc.name for sc in loaded]
+        if len(set(names)) < len(names):
+            fail(f"compare: scenario names must differ to tell them apart; got {names}")
+        results = []
+        for sc in loaded:
+            total = (days or sc.run.days) * (replicates or sc.run.replicates)
+            with day_progress(total, sc.name, quiet) as tick:
+                results.append(run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick))
+        save_comparison(results, out)
+    if not quiet:
+        console.print(f"Compared {', '.join(names)}; open [bold]{out / 'report.html'}[/]")
+
+
+@app.command()
+def dashboard(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file to start from \\[default: built-in defaults].",
+                                                    show_default=False)] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but 127.0.0.1 exposes the dashboard.")] = LOCALHOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8765,
+) -> None:
+    """Open the live dashboard (Mesa SolaraViz): sliders, the org chart, live charts; play, step, reset."""
+    import os
+    import subprocess
+    import sys
+
+    with user_errors():
+        if scenario is not None:
+            load_scenario(scenario)  # fail early, with a clear message, on a bad file
+    if host != LOCALHOST:
+        console.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this machine "
+                      "on that address can open the dashboard")
+    env = {**os.environ, "ORGSIM_DASHBOARD_SCENARIO": str(scenario.resolve()) if scenario else ""}
+    command = [sys.executable, "-m", "solara", "run", "orgsim.viz.dashboard_app", "--host", host, "--port", str(port),
+               "--production", "--no-open"]
+    console.print(f"Dashboard on [bold]http://{host}:{port}[/] (Ctrl+C to stop)")
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
