@@ -5,6 +5,7 @@ Every command that reads a scenario rejects a bad file with one line per problem
 """
 
 from orgsim.cli import run  # noqa: F401  (registers run, validate)
+from orgsim.cli import sweep  # noqa: F401  (registers sweep, sensitivity)
 from orgsim.cli import visual  # noqa: F401  (registers animate, compare, dashboard)
 from orgsim.cli.common import app
 

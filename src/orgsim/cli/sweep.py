@@ -1,0 +1,87 @@
+"""``orgsim sweep`` and ``orgsim sensitivity``: many runs from an experiment file, locally or on Dask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from orgsim.cli.common import Quiet, app, console, user_errors
+
+ExperimentFile = Annotated[Path, typer.Argument(help="Experiment YAML file (see experiments/).", show_default=False)]
+Workers = Annotated[int, typer.Option("--workers", "-w", help="Local worker processes (1: in this process).", min=1)]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", help="Dask scheduler address (tcp://HOST:PORT); runs go to that cluster.", show_default=False)]
+Out = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="Output directory \\[default: results/<experiment name>]; rerun to resume.", show_default=False)]
+
+
+def _finish(out: Path, n_runs: int, n_failed: int, interrupted: bool) -> None:
+    if interrupted:
+        console.print(f"[yellow]interrupted:[/] finished runs are saved in [bold]{out}[/]; "
+                      "run the same command again to resume")
+        raise typer.Exit(130)
+    console.print(f"{n_runs - n_failed} of {n_runs} runs ok" + (f", [red]{n_failed} failed[/]" if n_failed else "")
+                  + f"; results in [bold]{out}[/]")
+    if n_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sweep(
+    experiment: ExperimentFile,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    out: Out = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Run every run of an experiment; write runs.parquet (and timeseries.parquet); exit 1 if any run failed."""
+    from orgsim.experiment import load_experiment
+    from orgsim.sweep import sweep as run_sweep
+
+    with user_errors():
+        exp = load_experiment(experiment)
+        out = out or Path("results") / exp.name
+        try:
+            table = run_sweep(exp, out=out, workers=workers, scheduler=scheduler, csv=csv, progress=not quiet)
+        except KeyboardInterrupt:
+            _finish(out, 0, 0, interrupted=True)
+    failed = table[table["status"] != "ok"]
+    for row in failed.head(5).itertuples():
+        console.print(f"[red]failed[/] run {row.run}: {row.error}", highlight=False)
+    _finish(out, len(table), len(failed), interrupted=False)
+
+
+@app.command()
+def sensitivity(
+    experiment: ExperimentFile,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    out: Out = None,
+    quiet: Quiet = False,
+) -> None:
+    """Sobol or Morris sensitivity (SALib) of an experiment's ranges; print ranked indices, save a figure."""
+    from orgsim.experiment import load_experiment
+    from orgsim.sensitivity import INDEX_COLUMNS
+    from orgsim.sensitivity import sensitivity as run_sensitivity
+
+    with user_errors():
+        exp = load_experiment(experiment)
+        out = out or Path("results") / exp.name
+        try:
+            result = run_sensitivity(exp, out=out, workers=workers, scheduler=scheduler, progress=not quiet)
+        except KeyboardInterrupt:
+            _finish(out, 0, 0, interrupted=True)
+    columns = INDEX_COLUMNS[result.method]
+    for outcome, rows in result.indices.groupby("outcome", sort=False):
+        table = Table(title=f"{result.method} sensitivity of {outcome}")
+        for name in ["rank", "parameter", *columns]:
+            table.add_column(name, justify="left" if name == "parameter" else "right")
+        for row in rows.itertuples(index=False):
+            table.add_row(str(row.rank), row.parameter, *(f"{getattr(row, c):.3f}" for c in columns))
+        Console().print(table)
+    console.print(f"Indices in [bold]{out / 'indices.csv'}[/], figure [bold]{out / 'sensitivity.png'}[/]")

@@ -1,0 +1,332 @@
+"""Parameter sweeps: many runs of one scenario, in one process, on local cores or on a Dask cluster.
+
+``sweep(experiment) -> DataFrame`` returns one tidy row per run (run index, design
+point, replicate, seed, varied parameters, kept summary metrics, status, error).
+Every run goes through :func:`orgsim.runner.run_replicate`; run ``i`` uses the
+seed ``SeedSequence(experiment_seed, spawn_key=(i,))``, so the table does not
+depend on how many workers ran it or in which order runs finished.
+
+With ``out=DIR`` finished runs are saved as Parquet part files (each written
+atomically) while the sweep goes on; a sweep restarted on the same directory
+skips the runs it already has, and at the end the parts are combined into
+``DIR/runs.parquet`` (and ``DIR/timeseries.parquet`` when daily columns are kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from orgsim import __version__
+from orgsim.experiment import Experiment, Run, base_scenario, design_points, load_experiment, plan, validate_experiment
+from orgsim.output import write_json, write_table
+from orgsim.params import Scenario
+from orgsim.runner import replicate_seed, run_replicate
+from orgsim.scenario import ScenarioError, with_overrides
+
+
+def run_one(base: Scenario, seed: int, outputs: list[str], columns: list[str],
+            run: Run) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one sweep run; a run that raises comes back as a row with status ``failed`` and the error."""
+    try:
+        scenario = with_overrides(base, run.values)
+        frame, metrics, _ = run_replicate(scenario, run.index, seed)
+    except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
+        return failed_row(run, seed, outputs, exc), None
+    daily = None
+    if columns:
+        daily = frame[columns].copy()
+        daily.insert(0, "run", run.index)
+    return {**_identity(run, seed), **{m: float(metrics[m]) for m in outputs}, "status": "ok", "error": ""}, daily
+
+
+def _identity(run: Run, seed: int) -> dict[str, Any]:
+    return {"run": run.index, "point": run.point, "replicate": run.replicate,
+            "seed": replicate_seed(seed, run.index), **run.values}
+
+
+def failed_row(run: Run, seed: int, outputs: list[str], exc: BaseException) -> dict[str, Any]:
+    """The row of a run that raised: its parameters, no metrics, the error in one line."""
+    message = " | ".join(str(exc).splitlines()) or repr(exc)
+    return {**_identity(run, seed), **dict.fromkeys(outputs, math.nan), "status": "failed",
+            "error": f"{type(exc).__name__}: {message}"}
+
+
+def warm_up() -> None:
+    """Load the numba kernels (from the on-disk cache) with a tiny run, once per process."""
+    tiny = Scenario.model_validate({"run": {"days": 2}, "organization": {"n_employees": 30, "n_departments": 2},
+                                    "rollout": {"champions": 2}})
+    run_replicate(tiny, 0, 0)
+
+
+try:
+    from distributed.diagnostics.plugin import WorkerPlugin
+except ImportError:  # dask is a dependency; this only guards odd installs
+    WorkerPlugin = object
+
+
+class WarmUp(WorkerPlugin):
+    """Dask worker plugin: warm the numba kernels once when a worker joins, not once per run."""
+
+    name = "orgsim-warm-up"
+
+    def setup(self, worker) -> None:  # noqa: D102
+        warm_up()
+
+
+@contextmanager
+def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
+    """A ``dask.distributed`` client: ``Client(scheduler)`` if given, else a ``LocalCluster`` of processes."""
+    import logging
+
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        client.register_plugin(WarmUp())
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
+            scheduler: str | None = None) -> Iterator[tuple[Run, tuple | BaseException]]:
+    """Yield ``(run, job(run))`` as runs finish: in this process for one local worker, else on Dask.
+
+    On Dask a run whose task itself fails (a worker lost) is yielded with the exception instead.
+    """
+    if scheduler is None and workers <= 1:
+        for run in runs:
+            yield run, job(run)
+        return
+    from dask.distributed import as_completed
+
+    with dask_client(workers, scheduler) as client:
+        [remote_job] = client.scatter([job], broadcast=True)
+        futures = client.map(_call, runs, job=remote_job, pure=False)
+        by_key = {f.key: run for f, run in zip(futures, runs, strict=True)}
+        try:
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a lost worker fails its run, not the sweep
+                    result = exc
+                future.release()
+                yield by_key[future.key], result
+        finally:
+            client.cancel([f for f in futures if not f.done()])
+
+
+def _call(run: Run, job: Callable[[Run], tuple]) -> tuple:
+    return job(run)
+
+
+def tidy(rows: list[dict] | pd.DataFrame, experiment: Experiment, points: list[dict[str, Any]]) -> pd.DataFrame:
+    """Put run rows into the sweep table's fixed column order and types, sorted by run."""
+    frame = pd.DataFrame(rows)
+    columns = ["run", "point", "replicate", "seed", *experiment.varied, *experiment.outputs, "status", "error"]
+    frame = frame.reindex(columns=columns)
+    if len(frame):
+        frame = frame.drop_duplicates("run").sort_values("run", ignore_index=True)
+    types = {"run": "int64", "point": "int64", "replicate": "int64", "seed": "int64", "status": "str", "error": "str"}
+    types |= dict.fromkeys(experiment.outputs, "float64")
+    types |= {k: pd.Series([p[k] for p in points]).dtype for k in experiment.varied}
+    return frame.astype(types)
+
+
+@dataclass
+class Store:
+    """A sweep's output directory: a manifest, Parquet part files of finished runs, the combined tables."""
+
+    out: Path
+    fingerprint: str
+
+    def __post_init__(self) -> None:
+        self.parts = self.out / "parts"
+        manifest = self.out / "sweep.json"
+        if manifest.exists():
+            found = json.loads(manifest.read_text())
+            if found.get("fingerprint") != self.fingerprint:
+                raise ScenarioError(f"{self.out}: holds results of a different experiment or design "
+                                    f"({found.get('experiment')!r}); choose another --out or delete it")
+
+    def start(self, experiment: Experiment, total: int) -> None:
+        """Write the manifest that ties this directory to one experiment."""
+        write_json(self.out / "sweep.json", {"experiment": experiment.name, "fingerprint": self.fingerprint,
+                                            "runs": total, "orgsim_version": __version__})
+
+    def finished(self) -> pd.DataFrame:
+        """Rows of every run saved so far."""
+        files = sorted(self.parts.glob("runs-*.parquet"))
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else pd.DataFrame()
+
+    def save(self, rows: list[dict], daily: list[pd.DataFrame]) -> None:
+        """Write one part of finished runs (time series first: a runs part implies its time series)."""
+        if not rows:
+            return
+        tag = f"{min(r['run'] for r in rows):07d}-{uuid.uuid4().hex[:8]}"
+        if daily:
+            write_table(self.parts / f"timeseries-{tag}.parquet", pd.concat(daily, ignore_index=True))
+        write_table(self.parts / f"runs-{tag}.parquet", pd.DataFrame(rows))
+
+    def combine(self, table: pd.DataFrame, csv: bool) -> None:
+        """Write the final ``runs.parquet`` (and ``runs.csv``, ``timeseries.parquet``)."""
+        write_table(self.out / "runs.parquet", table)
+        if csv:
+            write_table(self.out / "runs.csv", table)
+        files = sorted(self.parts.glob("timeseries-*.parquet"))
+        if files:
+            daily = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+            daily = daily[daily["run"].isin(table["run"])].drop_duplicates(["run", "day"])
+            write_table(self.out / "timeseries.parquet", daily.sort_values(["run", "day"], ignore_index=True))
+
+
+def fingerprint(base: Scenario, experiment: Experiment, seed: int, runs: list[Run]) -> str:
+    """A hash of everything that decides a sweep's table: resuming needs the same one."""
+    blob = json.dumps({"scenario": base.model_dump(mode="json"), "seed": seed, "outputs": experiment.outputs,
+                       "timeseries": experiment.kept_timeseries,
+                       "runs": [(r.index, r.point, r.replicate, r.values) for r in runs]}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def resolve(experiment: Experiment | str | Path | None, fields: dict[str, Any]) -> Experiment:
+    """An :class:`Experiment` from a file path, an object, or keyword fields."""
+    if experiment is None:
+        return validate_experiment(fields, "<sweep>")
+    if fields:
+        raise TypeError("give either an experiment or its fields as keywords, not both")
+    if isinstance(experiment, Experiment):
+        return experiment
+    return load_experiment(experiment)
+
+
+def run_points(experiment: Experiment, points: list[dict[str, Any]], *, out: str | Path | None = None,
+               workers: int = 1, scheduler: str | None = None, csv: bool = False, progress: bool = False,
+               on_result: Callable[[dict], None] | None = None, flush_every: int = 16,
+               flush_seconds: float = 10.0) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run ``replicates`` runs of every design point; the engine behind :func:`sweep` and sensitivity."""
+    base = base_scenario(experiment)
+    seed = base.run.seed if experiment.seed is None else experiment.seed
+    runs = plan(experiment, points)
+    store = Store(Path(out), fingerprint(base, experiment, seed, runs)) if out is not None else None
+    done = store.finished() if store else pd.DataFrame()
+    finished = set(done["run"]) if len(done) else set()
+    todo = [r for r in runs if r.index not in finished]
+    if store:
+        store.start(experiment, len(runs))
+    rows: list[dict] = done.to_dict("records")
+    daily_all: list[pd.DataFrame] = []
+    buffer: list[dict] = []
+    daily_buffer: list[pd.DataFrame] = []
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal last_flush
+        if store:
+            store.save(buffer, daily_buffer)
+        buffer.clear()
+        daily_buffer.clear()
+        last_flush = time.monotonic()
+
+    job = partial(run_one, base, seed, experiment.outputs, experiment.kept_timeseries)
+    failed = int((done["status"] != "ok").sum()) if len(done) else 0
+    with _progress(progress, experiment.name, len(runs), len(finished), failed) as tick:
+        try:
+            for run, result in execute(job, todo, workers, scheduler):
+                if isinstance(result, BaseException):
+                    result = failed_row(run, seed, experiment.outputs, result), None
+                row, daily = result
+                rows.append(row)
+                buffer.append(row)
+                if daily is not None:
+                    daily_all.append(daily)
+                    daily_buffer.append(daily)
+                for callback in (tick, on_result):
+                    if callback:
+                        callback(row)
+                if len(buffer) >= flush_every or time.monotonic() - last_flush > flush_seconds:
+                    flush()
+        finally:
+            flush()
+    table = tidy(rows, experiment, points)
+    daily = None
+    if experiment.kept_timeseries:
+        if store:
+            store.combine(table, csv)
+            daily = pd.read_parquet(store.out / "timeseries.parquet")
+        else:
+            daily = pd.concat(daily_all, ignore_index=True).sort_values(["run", "day"], ignore_index=True)
+    elif store:
+        store.combine(table, csv)
+    return table, daily
+
+
+def sweep(experiment: Experiment | str | Path | None = None, *, out: str | Path | None = None, workers: int = 1,
+          scheduler: str | None = None, csv: bool = False, progress: bool = False,
+          return_timeseries: bool = False, on_result: Callable[[dict], None] | None = None,
+          **fields: Any) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run a parameter sweep and return one tidy row per run.
+
+    Args:
+        experiment: an experiment file, an :class:`Experiment`, or ``None`` to build one from ``fields``
+            (``scenario=``, ``grid=``, ``ranges=``, ``replicates=``, ``seed=``, ``outputs=``, ... as in the file).
+        out: directory for Parquet results; a sweep restarted on it skips runs already saved.
+        workers: local worker processes (1: run in this process; more: a Dask ``LocalCluster``).
+        scheduler: address of a Dask scheduler (``tcp://host:8786``); overrides ``workers``.
+        csv: also write ``runs.csv`` into ``out``.
+        progress: show a progress bar (runs done, failed, time left).
+        return_timeseries: also return the long daily table (columns of ``timeseries`` in the experiment).
+        on_result: called with each finished run's row.
+
+    Returns:
+        The runs table (columns ``run, point, replicate, seed``, the varied parameters by dotted path, the kept
+        metrics, ``status`` (``ok``/``failed``) and ``error``), or ``(runs, timeseries)``.
+    """
+    experiment = resolve(experiment, fields)
+    if return_timeseries and not experiment.kept_timeseries:
+        experiment = experiment.model_copy(update={"timeseries": True})
+    seed = experiment.seed if experiment.seed is not None else base_scenario(experiment).run.seed
+    table, daily = run_points(experiment, design_points(experiment, seed), out=out, workers=workers,
+                              scheduler=scheduler, csv=csv, progress=progress, on_result=on_result)
+    return (table, daily) if return_timeseries else table
+
+
+@contextmanager
+def _progress(show: bool, label: str, total: int, done: int, failed: int) -> Iterator[Callable[[dict], None] | None]:
+    """A rich progress bar of runs: done, failed, elapsed and time left."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+               TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("left"),
+               TimeRemainingColumn()]
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=total, completed=done, failed=failed)
+
+        def tick(row: dict) -> None:
+            failed = bar.tasks[0].fields["failed"] + (row["status"] != "ok")
+            bar.update(task, advance=1, failed=failed)
+
+        yield tick
