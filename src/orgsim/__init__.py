@@ -10,5 +10,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 from orgsim.params import Scenario  # noqa: E402
 from orgsim.runner import Results, run  # noqa: E402
 from orgsim.scenario import ScenarioError, load_scenario  # noqa: E402
+from orgsim.sweep import load_experiment, sweep  # noqa: E402  (the function shadows the module name)
 
-__all__ = ["Results", "Scenario", "ScenarioError", "__version__", "load_scenario", "run"]
+__all__ = ["Results", "Scenario", "ScenarioError", "__version__", "load_experiment", "load_scenario", "run",
+           "sweep"]

@@ -1,0 +1,168 @@
+"""Sweeps: tidy tables, seeds per run, failures recorded, identical for 1 and 2 workers, nothing lost or redone."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import orgsim
+from orgsim.cli import app
+from orgsim.runner import replicate_seed, run_replicate
+from orgsim.scenario import ScenarioError, with_overrides
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP_DOWN = str(ROOT / "scenarios" / "top_down.yaml")
+SMALL = {"run.days": 20, "organization.n_employees": 150, "organization.n_departments": 4}
+GRID = {"policy.leader_participation": [0.0, 0.5], "employees.trust_mean": [0.3, 0.7]}
+OUTPUTS = ["final_active_7d_share", "gini_posts", "peak_day"]
+
+
+def small_sweep(**kw):
+    fields = {"scenario": TOP_DOWN, "set": SMALL, "grid": GRID, "replicates": 2, "seed": 5, "outputs": OUTPUTS}
+    return orgsim.sweep(**{**fields, **kw})
+
+
+def write_experiment(path: Path, **fields) -> Path:
+    path.write_text(yaml.safe_dump({"name": "t", "scenario": TOP_DOWN, "seed": 5, "outputs": OUTPUTS, **fields}))
+    return path
+
+
+def test_sweep_table_is_tidy_and_each_row_is_the_run_it_names():
+    table = small_sweep()
+    assert list(table.columns) == ["run", "point", "replicate", "seed", *GRID, *OUTPUTS, "status", "error"]
+    assert list(table["run"]) == list(range(8))
+    assert (table["status"] == "ok").all() and (table["error"] == "").all()
+    assert list(table["seed"]) == [replicate_seed(5, i) for i in range(8)]
+    assert table["seed"].nunique() == 8
+    assert table.groupby("point")[list(GRID)].nunique().eq(1).all().all()
+    assert len(table.drop_duplicates(list(GRID))) == 4
+    # the row of run 5 is what running that scenario with that seed gives
+    row = table.iloc[5]
+    scenario = with_overrides(orgsim.load_scenario(TOP_DOWN), {**SMALL, **{k: row[k] for k in GRID}})
+    _, metrics, _ = run_replicate(scenario, 5, 5)
+    assert metrics["replicate_seed"] == row["seed"]
+    assert [metrics[m] for m in OUTPUTS] == [row[m] for m in OUTPUTS]
+
+
+def test_seeds_depend_on_run_index_not_on_other_runs():
+    full = small_sweep()
+    fewer = small_sweep(grid={"policy.leader_participation": [0.0, 0.5], "employees.trust_mean": [0.3]})
+    # the first two runs are the same (point, replicate, seed) in both designs
+    pd.testing.assert_frame_equal(fewer.iloc[:2].drop(columns=list(GRID)), full.iloc[:2].drop(columns=list(GRID)))
+    assert small_sweep(seed=6)["seed"].tolist() != full["seed"].tolist()
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on():
+    table = small_sweep(grid={"organization.n_employees": [6, 150]}, set={"run.days": 10,
+                                                                             "organization.n_departments": 8})
+    failed = table[table["status"] == "failed"]
+    assert list(failed["organization.n_employees"]) == [6, 6]
+    assert failed["error"].str.contains("n_departments \\(8\\) must be smaller than n_employees \\(6\\)").all()
+    assert failed[OUTPUTS].isna().all().all()
+    ok = table[table["status"] == "ok"]
+    assert len(ok) == 2 and ok[OUTPUTS].notna().all().all()
+
+
+def test_an_exception_inside_the_model_is_recorded(monkeypatch):
+    sweep_module = importlib.import_module("orgsim.sweep")  # ``orgsim.sweep`` is the function
+
+    def explode(scenario, replicate, seed):
+        if scenario.policy.leader_participation > 0:
+            raise RuntimeError("kernel blew up")
+        return run_replicate(scenario, replicate, seed)
+
+    monkeypatch.setattr(sweep_module, "run_replicate", explode)
+    table = small_sweep()
+    assert (table["status"] == "failed").sum() == 4
+    assert (table.loc[table["policy.leader_participation"] > 0, "error"] == "RuntimeError: kernel blew up").all()
+
+
+def test_one_and_two_workers_give_identical_tables():
+    serial = small_sweep()
+    parallel = small_sweep(workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_time_series_are_kept_per_run_and_saved(tmp_path):
+    table, daily = small_sweep(timeseries=["n_active_7d"], return_timeseries=True, out=tmp_path / "o")
+    assert list(daily.columns) == ["run", "day", "n_active_7d"]
+    assert len(daily) == len(table) * 20
+    assert daily.groupby("run")["day"].apply(list).map(lambda d: d == list(range(20))).all()
+    pd.testing.assert_frame_equal(daily, pd.read_parquet(tmp_path / "o" / "timeseries.parquet"))
+    final = daily[daily["day"] == 19].set_index("run")["n_active_7d"] / 150
+    assert final.to_numpy() == pytest.approx(table.set_index("run")["final_active_7d_share"].to_numpy())
+
+
+def test_out_dir_holds_the_table_and_a_rerun_redoes_nothing(tmp_path):
+    out = tmp_path / "o"
+    table = small_sweep(out=out, csv=True)
+    pd.testing.assert_frame_equal(table, pd.read_parquet(out / "runs.parquet"))
+    assert len(pd.read_csv(out / "runs.csv")) == len(table)
+    redone = []
+    again = small_sweep(out=out, on_result=redone.append)
+    assert redone == []
+    pd.testing.assert_frame_equal(table, again)
+    with pytest.raises(ScenarioError, match="holds results of a different experiment"):
+        small_sweep(out=out, seed=6)
+
+
+def _run_indices_per_part(out: Path) -> list[list[int]]:
+    return [pd.read_parquet(p)["run"].tolist() for p in sorted((out / "parts").glob("runs-*.parquet"))]
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_interrupted_sweep_resumes_to_the_same_table(tmp_path, how):
+    """Interrupt a real ``orgsim sweep`` process mid-way, start it again, compare with an uninterrupted sweep."""
+    fields = {"set": {"run.days": 60, "organization.n_employees": 300, "organization.n_departments": 4},
+              "grid": {"policy.leader_participation": [0.0, 0.2, 0.5], "employees.trust_mean": [0.3, 0.5, 0.7]},
+              "replicates": 4}
+    path = write_experiment(tmp_path / "exp.yaml", **fields)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "orgsim", "sweep", str(path), "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300
+        while not _run_indices_per_part(out) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the sweep finished before it could be interrupted"
+        os.kill(proc.pid, how)
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == (-signal.SIGKILL if how == signal.SIGKILL else 130)
+    assert not (out / "runs.parquet").exists()
+    saved = sorted(r for part in _run_indices_per_part(out) for r in part)
+    assert 0 < len(saved) < 36
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    parts = _run_indices_per_part(out)
+    everything = sorted(r for part in parts for r in part)
+    assert everything == list(range(36)), "a run was lost or done twice"
+    uninterrupted = orgsim.sweep(path)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), uninterrupted)
+
+
+def test_cli_sweep_exit_status_says_whether_a_run_failed(tmp_path):
+    ok = write_experiment(tmp_path / "ok.yaml", set=SMALL, grid={"policy.moderation": [0.0, 1.0]})
+    result = CliRunner().invoke(app, ["sweep", str(ok), "--out", str(tmp_path / "a"), "--csv", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "runs.parquet").exists() and (tmp_path / "a" / "runs.csv").exists()
+    bad = write_experiment(tmp_path / "bad.yaml", set={"run.days": 5, "organization.n_departments": 5},
+                           grid={"organization.n_employees": [5, 50]})
+    result = CliRunner().invoke(app, ["sweep", str(bad), "--out", str(tmp_path / "b"), "--quiet"])
+    assert result.exit_code == 1
+    assert "1 of 2 runs ok" in result.output and "failed run 0" in result.output
+    assert len(pd.read_parquet(tmp_path / "b" / "runs.parquet")) == 2
