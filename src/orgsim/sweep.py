@@ -94,7 +94,7 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
 
     cluster = None
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        client = Client(scheduler)  # connect timeout: dask config distributed.comm.timeouts.connect
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=logging.ERROR)
