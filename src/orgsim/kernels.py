@@ -27,17 +27,18 @@ RULE_ESN, RULE_BASS, RULE_THRESHOLD = 0, 1, 2
 People = namedtuple(
     "People",
     [
-        "level", "department", "manager", "is_external", "is_senior", "is_bad",  # structure
+        "level", "department", "manager", "is_external", "is_senior", "is_manager", "is_bad",  # structure
         "trust", "trust0", "time", "affinity", "confidence", "knowledge", "n_known",  # attributes
         "state", "registered_day", "engaged_day", "last_visit", "last_contrib", "novelty", "habit",  # adoption state
         "usefulness", "feedback", "n_posts", "n_replies", "restricted",  # behaviour state
+        "contacts", "contact_w",  # platform ties: (n, slots) ids (-1 empty) and strengths
         "n_active_ties", "n_reg_ties", "phi", "kmin",  # neighbourhood counters, thresholds
         "order", "pending",  # scratch (preallocated once)
     ],
 )
-Network = namedtuple("Network", ["indptr", "indices", "complete"])
+Network = namedtuple("Network", ["indptr", "indices", "formal", "heads", "complete"])
 Posts = namedtuple("Posts", ["author", "day", "kind", "topic", "score", "alive", "ref", "total", "day_start"])
-Questions = namedtuple("Questions", ["asker", "topic", "day", "holder", "platform", "open", "total"])
+Questions = namedtuple("Questions", ["asker", "topic", "day", "holder", "via", "posted", "open", "total"])
 IdeaQueue = namedtuple("IdeaQueue", ["day", "head", "tail", "budget"])
 
 # Daily output counters written by the kernel, in this order (see orgsim.metrics for derived columns)
@@ -47,13 +48,13 @@ COUNTERS = (
     "sum_trust", "n_interactions", "n_cross_department", "n_cross_level",
     "questions_asked", "questions_asked_platform", "questions_answered", "questions_answered_platform",
     "sum_answer_days", "questions_dropped", "ideas_posted", "ideas_adopted", "sum_idea_latency",
-    "sum_known", "n_external_active", "leader_posts",
+    "sum_known", "n_external_active", "leader_posts", "new_platform_ties", "new_cross_department_ties",
 )
 C = {name: i for i, name in enumerate(COUNTERS)}
 (N_AWARE, N_REGISTERED, N_MEMBERS, N_LEFT, N_ACTIVE, N_CONTRIB, NEW_POSTS, NEW_REPLIES, NEW_ENDORSE,
  NEW_ABUSE, ABUSE_REMOVED, SUM_TRUST, N_INTER, N_CROSS_DEPT, N_CROSS_LEVEL, Q_ASKED, Q_ASKED_PLATFORM,
  Q_ANSWERED, Q_ANSWERED_PLATFORM, SUM_ANSWER_DAYS, Q_DROPPED, IDEAS_POSTED, IDEAS_ADOPTED,
- SUM_IDEA_LATENCY, SUM_KNOWN, N_EXTERNAL_ACTIVE, LEADER_POSTS) = range(len(COUNTERS))
+ SUM_IDEA_LATENCY, SUM_KNOWN, N_EXTERNAL_ACTIVE, LEADER_POSTS, NEW_TIES, NEW_CROSS_DEPT_TIES) = range(len(COUNTERS))
 
 
 @njit(cache=True)
@@ -78,7 +79,7 @@ def learn(people, i, topic):
 
 @njit(cache=True)
 def is_tie(net, i, j):
-    """Whether ``i`` and ``j`` are tied (binary search in the sorted CSR row)."""
+    """Whether ``i`` and ``j`` are tied in the organization's network (binary search in the sorted CSR row)."""
     if net.complete:
         return i != j
     lo, hi = net.indptr[i], net.indptr[i + 1]
@@ -92,6 +93,61 @@ def is_tie(net, i, j):
         else:
             hi = mid
     return False
+
+
+@njit(cache=True)
+def contact_slot(people, i, j):
+    """Slot of ``j`` among ``i``'s platform ties, or -1."""
+    for k in range(people.contacts.shape[1]):
+        if people.contacts[i, k] == j:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def strengthen(people, i, j):
+    """Strengthen ``i``'s platform tie to ``j`` by one; a new tie replaces the weakest. Return True if new."""
+    k = contact_slot(people, i, j)
+    if k >= 0:
+        people.contact_w[i, k] += 1.0
+        return False
+    weakest = 0
+    for k in range(people.contacts.shape[1]):
+        if people.contacts[i, k] < 0:
+            weakest = k
+            break
+        if people.contact_w[i, k] < people.contact_w[i, weakest]:
+            weakest = k
+    people.contacts[i, weakest] = j
+    people.contact_w[i, weakest] = 1.0
+    return True
+
+
+@njit(cache=True)
+def platform_interaction(people, net, out, i, j):
+    """A platform interaction between ``i`` and ``j``: count it and create or strengthen their platform tie."""
+    record_interaction(people, out, i, j)
+    if people.contacts.shape[1] == 0:
+        return
+    new_i = strengthen(people, i, j)
+    new_j = strengthen(people, j, i)
+    if (new_i or new_j) and not is_tie(net, i, j):
+        out[NEW_TIES] += 1
+        if people.department[i] != people.department[j]:
+            out[NEW_CROSS_DEPT_TIES] += 1
+
+
+@njit(cache=True)
+def active_contacts(people, i, day):
+    """Number of ``i``'s platform ties and how many of them visited in the last 7 days."""
+    n, active = 0, 0
+    for k in range(people.contacts.shape[1]):
+        j = people.contacts[i, k]
+        if j >= 0:
+            n += 1
+            if people.last_visit[j] >= day - 6:
+                active += 1
+    return n, active
 
 
 @njit(cache=True)
@@ -144,7 +200,7 @@ def new_post(posts, author, day, kind, topic, ref):
 
 @njit(cache=True)
 def give_feedback(people, P, author):
-    """The author of a post received a reply or an endorsement."""
+    """The author of a post received a reply or an endorsement: feedback and confidence grow."""
     people.feedback[author] += 1.0
     people.confidence[author] = min(people.confidence[author] * (1.0 + P.confidence_gain), 50.0)
 
@@ -202,18 +258,29 @@ def time_cost(people, P, i):
 
 
 @njit(cache=True)
-def willingness(people, P, i, cost):
-    """Probability of writing something on a visit: safety, confidence, feedback, 'allowed', time."""
-    score = (P.post_base + P.post_trust * (people.trust[i] - 0.5)
-             + P.post_confidence * np.log(people.confidence[i])
-             + P.post_feedback * people.feedback[i]
-             + P.post_endorsement * P.management_endorsement
-             - P.post_monitoring * P.monitoring - P.visit_time_cost * cost)
-    return logistic(score)
+def post_score(people, P, i):
+    """Log-odds of writing a post on a visit: safety, confidence, feedback, 'allowed', monitoring, time."""
+    return (P.post_base + P.post_trust * (people.trust[i] - 0.5)
+            + P.post_confidence * np.log(people.confidence[i])
+            + P.post_feedback * people.feedback[i]
+            + P.post_endorsement * P.management_endorsement
+            - P.post_monitoring * P.monitoring - P.visit_time_cost * time_cost(people, P, i))
 
 
 @njit(cache=True)
-def answer_question(people, posts, qs, P, out, reader, qg, day, on_platform):
+def is_active(people, i, day):
+    """Visited the platform in the last 7 days."""
+    return people.last_visit[i] >= day - 6
+
+
+@njit(cache=True)
+def can_write(people, P, i):
+    """A member who may write on the open platform (not restricted)."""
+    return people.state[i] == MEMBER and P.platform_open and not people.restricted[i]
+
+
+@njit(cache=True)
+def answer_question(people, net, posts, qs, P, out, reader, qg, day, on_platform):
     """``reader`` answers question ``qg``: close it, teach the asker, count it."""
     qs_slot = qg % qs.asker.shape[0]
     asker = qs.asker[qs_slot]
@@ -222,13 +289,15 @@ def answer_question(people, posts, qs, P, out, reader, qg, day, on_platform):
     out[Q_ANSWERED] += 1
     out[SUM_ANSWER_DAYS] += day - qs.day[qs_slot]
     learn(people, asker, topic)
-    record_interaction(people, out, reader, asker)
     if on_platform:
+        platform_interaction(people, net, out, reader, asker)
         out[Q_ANSWERED_PLATFORM] += 1
         new_post(posts, reader, day, ANSWER, topic, qg)
         contribute(people, out, reader, day, True)
         give_feedback(people, P, reader)
         people.usefulness[asker] += P.usefulness_rate * (1.0 - people.usefulness[asker])
+    else:
+        record_interaction(people, out, reader, qs.via[qs_slot])
 
 
 @njit(cache=True)
@@ -238,8 +307,47 @@ def question_open(qs, qg):
 
 
 @njit(cache=True)
-def read_feed(people, net, posts, qs, P, out, i, day, since_day, will):
-    """Read up to ``feed_size`` posts new since ``since_day``; return the value received in [-1, 1]."""
+def feed_accept(people, P, posts, s, i, a):
+    """Chance that post ``s`` by ``a`` makes it into ``i``'s feed: base, popularity, department, leaders, ties."""
+    accept = (P.feed_base + P.feed_popularity * min(posts.score[s], 10) / 10.0
+              + (P.feed_department if people.department[a] == people.department[i] else 0.0)
+              + (P.feed_leader if people.is_senior[a] else 0.0))
+    return accept
+
+
+@njit(cache=True)
+def random_formal_tie(net, i):
+    """A random formal tie (manager, report, teammate) of ``i``, or -1 if none."""
+    if net.complete:
+        return -1
+    n_formal = 0
+    for k in range(net.indptr[i], net.indptr[i + 1]):
+        n_formal += net.formal[k]
+    if n_formal == 0:
+        return -1
+    pick = np.random.randint(0, n_formal)
+    for k in range(net.indptr[i], net.indptr[i + 1]):
+        if net.formal[k]:
+            if pick == 0:
+                return net.indices[k]
+            pick -= 1
+    return -1
+
+
+@njit(cache=True)
+def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
+    """Answer new questions on one's topics; read up to ``feed_size`` other new posts; return the value in [-1, 1].
+
+    Every new open question on a topic the reader knows is shown (topic groups) and answered
+    with probability ``answer_prob * logistic(score + help_ease)``.
+
+    ``score`` is the reader's posting log-odds: endorsing uses ``max(willingness, post_floor)``,
+    replying and answering ``logistic(score + help_ease)``.
+
+    The candidates are all new posts, newest first, when there are at most ``3 * feed_size``
+    of them, otherwise ``3 * feed_size`` random new posts; each is accepted with ``feed_accept``
+    (plus ``feed_tie`` for posts by a tie or platform tie).
+    """
     start = posts.day_start[max(since_day + 1, day - P.feed_window + 1, 0)]
     end = posts.total[0]
     start = max(start, end - posts.author.shape[0])
@@ -247,35 +355,40 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, will):
     if n_new <= 0:
         return 0.0
     value = 0.0
+    help_will = logistic(score + P.help_ease)
+    like_will = max(logistic(score), P.post_floor)
+    for g in range(start, end):  # topic groups: every new open question one can answer
+        s = g % posts.author.shape[0]
+        if posts.kind[s] != QUESTION or posts.author[s] == i or not knows(people, i, posts.topic[s]):
+            continue
+        qg = posts.ref[s]
+        if question_open(qs, qg) and qs.asker[qg % qs.asker.shape[0]] != i and np.random.random() < P.answer_prob * help_will:
+            answer_question(people, net, posts, qs, P, out, i, qg, day, True)
+            value += 1.0
+    n_try = 3 * P.feed_size
+    sample = n_new > n_try
     read = 0
-    for _ in range(3 * P.feed_size):
+    for t in range(min(n_new, n_try)):
         if read >= P.feed_size:
             break
-        g = start + np.random.randint(0, n_new)
+        g = start + np.random.randint(0, n_new) if sample else end - 1 - t
         s = g % posts.author.shape[0]
         a = posts.author[s]
         if a == i or not posts.alive[s]:
             continue
-        accept = (P.feed_base + P.feed_popularity * min(posts.score[s], 10) / 10.0
-                  + (P.feed_department if people.department[a] == people.department[i] else 0.0)
-                  + (P.feed_leader if people.is_senior[a] else 0.0))
-        if accept < 1.0 and is_tie(net, i, a):
+        kind = posts.kind[s]
+        if kind == QUESTION:
+            continue
+        accept = feed_accept(people, P, posts, s, i, a)
+        if accept < 1.0 and (is_tie(net, i, a) or contact_slot(people, i, a) >= 0):
             accept += P.feed_tie
         if np.random.random() >= accept:
             continue
         read += 1
-        kind = posts.kind[s]
         useful = False
         if kind == ABUSE:
             people.trust[i] = max(0.0, people.trust[i] - P.abuse_trust_hit)
             value -= 1.0
-            continue
-        if kind == QUESTION:
-            qg = posts.ref[s]
-            if question_open(qs, qg) and knows(people, i, posts.topic[s]):
-                if np.random.random() < P.answer_prob * max(will, P.post_floor):
-                    answer_question(people, posts, qs, P, out, i, qg, day, True)
-                    value += 0.5
             continue
         if kind == ANSWER:
             if not knows(people, i, posts.topic[s]) and np.random.random() < P.learn_prob:
@@ -286,24 +399,26 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, will):
             useful = np.random.random() < P.value_work
         elif kind == WORK:
             useful = np.random.random() < P.value_work
-        else:  # UPDATE, IDEA
+        elif kind == IDEA:
+            useful = np.random.random() < P.value_idea
+        else:  # UPDATE
             useful = np.random.random() < P.value_update
         if not useful:
             continue
         value += 1.0
-        if np.random.random() < P.endorse_prob * max(will, P.post_floor):
+        if np.random.random() < P.endorse_prob * like_will:
             posts.score[s] += 1
             out[NEW_ENDORSE] += 1
             give_feedback(people, P, a)
-            record_interaction(people, out, i, a)
+            platform_interaction(people, net, out, i, a)
             if kind == IDEA and posts.ref[s] == 0 and posts.score[s] >= P.idea_endorsements:
                 posts.ref[s] = 1
                 out[IDEAS_ADOPTED] += 1
                 out[SUM_IDEA_LATENCY] += day - posts.day[s]
-        if np.random.random() < P.reply_prob * will:
+        if np.random.random() < P.reply_prob * help_will:
             contribute(people, out, i, day, True)
             give_feedback(people, P, a)
-            record_interaction(people, out, i, a)
+            platform_interaction(people, net, out, i, a)
     return max(-1.0, min(1.0, value / P.feed_size))
 
 
@@ -314,9 +429,8 @@ def visit(people, net, posts, qs, P, out, i, day, is_leader_visit):
     if since < day - 6:
         add_to_neighbours(net, people.n_active_ties, i, 1)
     people.last_visit[i] = day
-    cost = time_cost(people, P, i)
-    will = willingness(people, P, i, cost)
-    value = read_feed(people, net, posts, qs, P, out, i, day, since, will)
+    score = post_score(people, P, i)
+    value = read_feed(people, net, posts, qs, P, out, i, day, since, score)
     people.usefulness[i] = min(1.0, max(0.0, people.usefulness[i] + P.usefulness_rate * (value - people.usefulness[i])))
     if people.restricted[i]:
         return
@@ -332,17 +446,30 @@ def visit(people, net, posts, qs, P, out, i, day, is_leader_visit):
         if np.random.random() < P.monitoring:
             people.restricted[i] = True
         return
-    if np.random.random() < P.email_replacement * P.work_post_prob:
+    if people.is_manager[i] and np.random.random() < P.email_replacement * P.work_post_prob:
         new_post(posts, i, day, WORK, 0, 0)
         contribute(people, out, i, day, False)
-    elif np.random.random() < will:
+    elif np.random.random() < logistic(score):
         new_post(posts, i, day, UPDATE, 0, 0)
         contribute(people, out, i, day, False)
 
 
 @njit(cache=True)
+def post_question(people, posts, qs, out, author, g, day):
+    """``author`` posts question ``g`` on the platform (the asker, or a manager routing it)."""
+    s = g % qs.asker.shape[0]
+    qs.posted[s] = day
+    new_post(posts, author, day, QUESTION, qs.topic[s], g)
+    contribute(people, out, author, day, False)
+
+
+@njit(cache=True)
 def ask_question(people, posts, qs, P, out, i, day):
-    """A work problem arises for ``i``: ask on the platform or through e-mail and the hierarchy."""
+    """A work problem arises for ``i``: ask on the platform or through e-mail and the hierarchy.
+
+    An active member asks on the platform with probability ``logistic(post score + help_ease)``;
+    otherwise the question goes by e-mail and up the hierarchy (see :func:`hierarchy_questions`).
+    """
     n_topics = P.n_topics
     topic = -1
     for _ in range(4):
@@ -357,8 +484,9 @@ def ask_question(people, posts, qs, P, out, i, day):
             break
     if topic < 0:
         return
-    member = people.state[i] == MEMBER and P.platform_open and not people.restricted[i]
-    on_platform = member and people.last_visit[i] >= day - 6 and np.random.random() < 0.5 + 0.5 * people.usefulness[i]
+    on_platform = False
+    if can_write(people, P, i) and is_active(people, i, day):
+        on_platform = np.random.random() < logistic(post_score(people, P, i) + P.help_ease)
     if not on_platform and people.is_external[i]:
         return
     g = qs.total[0]
@@ -368,32 +496,63 @@ def ask_question(people, posts, qs, P, out, i, day):
     qs.asker[s] = i
     qs.topic[s] = topic
     qs.day[s] = day
-    qs.platform[s] = on_platform
+    qs.posted[s] = -1
     qs.holder[s] = -1 if on_platform else people.manager[i]
+    qs.via[s] = i
     qs.open[s] = True
     qs.total[0] = g + 1
     out[Q_ASKED] += 1
     if on_platform:
         out[Q_ASKED_PLATFORM] += 1
-        new_post(posts, i, day, QUESTION, topic, g)
-        contribute(people, out, i, day, False)
+        post_question(people, posts, qs, out, i, g, day)
 
 
 @njit(cache=True)
-def find_expert(people, topic, n_employees):
-    """The hierarchy's search for someone who knows ``topic``: a few random tries, -1 if none found."""
-    for _ in range(20):
-        j = np.random.randint(0, n_employees)
-        if knows(people, j, topic):
-            return j
+def random_report(people, net, h):
+    """A random direct report of ``h``; without reports, a random formal tie; -1 if none."""
+    if net.complete:
+        return -1
+    n_reports = 0
+    for k in range(net.indptr[h], net.indptr[h + 1]):
+        if net.formal[k] and people.manager[net.indices[k]] == h:
+            n_reports += 1
+    if n_reports == 0:
+        return random_formal_tie(net, h)
+    pick = np.random.randint(0, n_reports)
+    for k in range(net.indptr[h], net.indptr[h + 1]):
+        j = net.indices[k]
+        if net.formal[k] and people.manager[j] == h:
+            if pick == 0:
+                return j
+            pick -= 1
     return -1
 
 
 @njit(cache=True)
+def next_holder(people, net, P, h, topic):
+    """Where holder ``h`` passes a question they cannot answer: up the chain to the department
+    head, across to the head of the topic's department, then down to random reports."""
+    home = topic % P.n_departments
+    if people.department[h] == home and people.level[h] >= 1:
+        return random_report(people, net, h)
+    if people.level[h] >= 2:
+        return people.manager[h]
+    return net.heads[home]
+
+
+@njit(cache=True)
 def hierarchy_questions(people, net, posts, qs, P, out, day):
-    """Move open questions along e-mail and the hierarchy; drop those past their time to live."""
+    """Move open questions along e-mail and the hierarchy; drop those past their time to live.
+
+    A question posted on the platform waits ``platform_patience`` days, then goes to the
+    asker's manager. Each day the asker e-mails one random formal tie (manager, report,
+    teammate), who answers with ``email_reply_prob`` if they know. The holder handles it
+    with ``manager_handle_prob`` (senior: ``senior_handle_prob``): answers if they know
+    (the answer travels back to whoever passed the question); otherwise, if the holder is an
+    active member and the question is not on the platform yet, posts it there; otherwise
+    passes it on (:func:`next_holder`). Every hand-over is an interaction.
+    """
     cap = qs.asker.shape[0]
-    n_employees = P.n_employees
     for g in range(max(0, qs.total[0] - cap), qs.total[0]):
         s = g % cap
         if not qs.open[s]:
@@ -404,19 +563,17 @@ def hierarchy_questions(people, net, posts, qs, P, out, day):
             qs.open[s] = False
             out[Q_DROPPED] += 1
             continue
-        if qs.platform[s]:
-            if day - qs.day[s] < P.platform_patience or people.manager[asker] < 0:
-                continue
-            if qs.holder[s] == -1:
-                qs.holder[s] = people.manager[asker]
-        else:
-            # e-mail one colleague from one's ties
-            deg = net.indptr[asker + 1] - net.indptr[asker] if not net.complete else 0
-            if deg > 0:
-                j = net.indices[net.indptr[asker] + np.random.randint(0, deg)]
-                if knows(people, j, topic) and np.random.random() < P.email_reply_prob:
-                    answer_question(people, posts, qs, P, out, j, g, day, False)
-                    continue
+        if qs.posted[s] >= 0 and day - qs.posted[s] < P.platform_patience:
+            continue
+        if people.is_external[asker]:
+            continue
+        if qs.holder[s] == -1:
+            qs.holder[s] = people.manager[asker]
+            qs.via[s] = asker
+        j = random_formal_tie(net, asker)
+        if j >= 0 and knows(people, j, topic) and np.random.random() < P.email_reply_prob:
+            answer_question(people, net, posts, qs, P, out, j, g, day, False)
+            continue
         h = qs.holder[s]
         if h < 0:
             continue
@@ -424,26 +581,27 @@ def hierarchy_questions(people, net, posts, qs, P, out, day):
         if np.random.random() >= p_handle:
             continue
         if knows(people, h, topic):
-            answer_question(people, posts, qs, P, out, h, g, day, False)
-        elif people.manager[h] >= 0:
-            record_interaction(people, out, h, people.manager[h])
-            qs.holder[s] = people.manager[h]
+            answer_question(people, net, posts, qs, P, out, h, g, day, False)
+        elif qs.posted[s] < 0 and can_write(people, P, h) and is_active(people, h, day):
+            post_question(people, posts, qs, out, h, g, day)
         else:
-            expert = find_expert(people, topic, n_employees)
-            if expert >= 0:
-                record_interaction(people, out, h, expert)
-                qs.holder[s] = expert
+            nxt = next_holder(people, net, P, h, topic)
+            if nxt >= 0:
+                record_interaction(people, out, h, nxt)
+                qs.via[s] = h
+                qs.holder[s] = nxt
 
 
 @njit(cache=True)
-def new_idea(people, posts, ideas, P, out, i, day, will):
-    """An idea arises: post it for colleagues to endorse, or send it up for executive sign-off."""
-    member = people.state[i] == MEMBER and P.platform_open and not people.restricted[i]
-    if member and people.last_visit[i] == day and np.random.random() < max(will, P.post_floor):
-        new_post(posts, i, day, IDEA, 0, 0)
-        contribute(people, out, i, day, False)
-        out[IDEAS_POSTED] += 1
-        return
+def new_idea(people, posts, ideas, P, out, i, day):
+    """An idea arises: an active member posts it for colleagues to endorse (with probability
+    ``logistic(post score + help_ease)``), otherwise it goes up for executive sign-off."""
+    if can_write(people, P, i) and is_active(people, i, day):
+        if np.random.random() < logistic(post_score(people, P, i) + P.help_ease):
+            new_post(posts, i, day, IDEA, 0, 0)
+            contribute(people, out, i, day, False)
+            out[IDEAS_POSTED] += 1
+            return
     if people.is_external[i]:
         return
     cap = ideas.day.shape[0]
@@ -486,6 +644,19 @@ def moderate(posts, P, out, day):
 
 
 @njit(cache=True)
+def visit_score(people, net, P, i, day):
+    """Log-odds that member ``i`` visits today."""
+    deg = net.indptr[i + 1] - net.indptr[i] if not net.complete else people.level.shape[0] - 1
+    n_contacts, active_contacts_ = active_contacts(people, i, day)
+    social = (people.n_active_ties[i] + active_contacts_) / (deg + n_contacts) if deg + n_contacts > 0 else 0.0
+    return (P.visit_base + P.visit_usefulness * people.usefulness[i]
+            + P.visit_novelty * people.novelty[i] + P.visit_social * social
+            + P.visit_endorsement * P.management_endorsement * people.trust[i]
+            + P.visit_affinity * people.affinity[i] + P.visit_habit * people.habit[i]
+            - P.visit_time_cost * time_cost(people, P, i))
+
+
+@njit(cache=True)
 def step_day(people, net, posts, qs, ideas, P, out, day, seed):
     """Advance the organization by one day.
 
@@ -494,17 +665,20 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
       2. Moderators remove abuse; members whose last visit left the 7-day window
          stop counting as active for their ties.
       3. For each person, in a fresh random order:
-         a. novelty, feedback and habit decay; trust relaxes to its initial value
-            and erodes under monitoring;
+         a. novelty, feedback, habit and platform-tie strengths decay; trust relaxes
+            to its initial value and erodes under monitoring;
          b. awareness and registration (word of mouth, or the Bass/threshold rule);
-         c. members decide whether to visit (usefulness, novelty, social influence,
-            endorsement x trust, affinity, habit, time cost); leaders visit and post
-            as role models with probability ``leader_participation``;
-            a visit reads the feed (endorse, reply, answer, learn) and may write;
+         c. members decide whether to visit (usefulness, novelty, social influence of
+            ties and platform ties, endorsement x trust, affinity, habit, time cost);
+            leaders visit and post as role models with probability ``leader_participation``;
+            a visit reads the feed (endorse, reply, answer, learn; each interaction
+            creates or strengthens a platform tie) and may write (managers: team
+            messages moved from e-mail; everyone: an update with probability willingness);
          d. members who have not visited for ``churn_days`` leave;
          e. a work problem may arise (asked on the platform or by e-mail/hierarchy),
             and an idea (posted for endorsement or queued for executives).
-      4. Open questions move along e-mail and the hierarchy; executives review ideas.
+      4. Open questions move along e-mail and the hierarchy (managers who use the
+         platform post them there); executives review ideas.
       5. Today's registrations update their ties' counters (synchronous adoption).
       6. Count the day's stocks into ``out``.
     """
@@ -524,6 +698,7 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
         j = np.random.randint(0, k + 1)
         order[k], order[j] = order[j], order[k]
     people.pending[-1] = 0
+    slots = people.contacts.shape[1]
 
     for k in range(n):
         i = order[k]
@@ -531,6 +706,8 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
             continue
         people.novelty[i] *= P.novelty_decay
         people.feedback[i] *= P.feedback_decay
+        for c in range(slots):
+            people.contact_w[i, c] *= P.tie_decay
         people.trust[i] += P.trust_relax * (people.trust0[i] - people.trust[i])
         people.trust[i] -= P.monitoring_trust_drift * P.monitoring * people.trust[i]
         state = people.state[i]
@@ -541,18 +718,9 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
             if people.is_senior[i] and np.random.random() < P.leader_participation:
                 visit(people, net, posts, qs, P, out, i, day, True)
                 visited = True
-            else:
-                deg = net.indptr[i + 1] - net.indptr[i] if not net.complete else n - 1
-                social = people.n_active_ties[i] / deg if deg > 0 else 0.0
-                cost = time_cost(people, P, i)
-                score = (P.visit_base + P.visit_usefulness * people.usefulness[i]
-                         + P.visit_novelty * people.novelty[i] + P.visit_social * social
-                         + P.visit_endorsement * P.management_endorsement * people.trust[i]
-                         + P.visit_affinity * people.affinity[i] + P.visit_habit * people.habit[i]
-                         - P.visit_time_cost * cost)
-                if np.random.random() < logistic(score):
-                    visit(people, net, posts, qs, P, out, i, day, False)
-                    visited = True
+            elif np.random.random() < logistic(visit_score(people, net, P, i, day)):
+                visit(people, net, posts, qs, P, out, i, day, False)
+                visited = True
             people.habit[i] += P.habit_rate * ((1.0 if visited else 0.0) - people.habit[i])
             if not visited and day - max(people.last_visit[i], people.engaged_day[i]) > P.churn_days:
                 if P.rule == RULE_ESN:
@@ -560,8 +728,7 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
         if np.random.random() < P.question_rate:
             ask_question(people, posts, qs, P, out, i, day)
         if np.random.random() < P.idea_rate:
-            will = willingness(people, P, i, time_cost(people, P, i))
-            new_idea(people, posts, ideas, P, out, i, day, will)
+            new_idea(people, posts, ideas, P, out, i, day)
 
     hierarchy_questions(people, net, posts, qs, P, out, day)
     executive_review(ideas, P, out, day)

@@ -20,7 +20,7 @@ COLUMNS = [
     # further columns
     "n_members", "n_left", "cum_posts", "new_abuse", "abuse_removed", "n_interactions",
     "questions_asked_platform", "questions_answered_platform", "questions_dropped", "ideas_posted",
-    "mean_idea_latency", "n_external_active", "leader_posts",
+    "mean_idea_latency", "n_external_active", "leader_posts", "new_platform_ties", "new_cross_department_ties",
 ]
 
 

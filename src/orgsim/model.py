@@ -24,7 +24,7 @@ CHAMPION_CONFIDENCE = 3.0  # ... and this multiple of their drawn confidence
 MAX_AGENT_VIEWS = 200_000  # above this size, no Employee views are created (memory)
 
 _INT_FIELDS = {"feed_size", "feed_window", "churn_days", "idea_endorsements", "platform_patience",
-               "question_ttl", "idea_ttl"}
+               "question_ttl", "idea_ttl", "platform_ties"}
 KernelParams = namedtuple(
     "KernelParams",
     [*Behaviour.model_fields, *Policy.model_fields, "rule", "bass_p", "bass_q", "n_topics",
@@ -64,10 +64,12 @@ def init_people(scenario: Scenario, org: Org, rng: np.random.Generator) -> K.Peo
     trust0 = np.clip(rng.normal(emp.trust_mean, emp.trust_sd, n), 0.01, 0.99)
     time = np.clip(rng.normal(emp.time_mean, emp.time_sd, n), 0.1 * emp.time_mean, None)
     time[senior] *= emp.senior_time_factor
-    affinity = np.clip(rng.normal(emp.affinity_mean, 0.15, n), 0.0, 1.0)
+    affinity = np.clip(rng.normal(emp.affinity_mean, emp.affinity_sd, n), 0.0, 1.0)
     affinity[senior] = np.clip(rng.normal(emp.senior_affinity, 0.1, int(senior.sum())), 0.0, 1.0)
     confidence = rng.lognormal(0.0, emp.confidence_sigma, n)
     is_bad = (rng.random(n) < emp.bad_actor_share) & ~senior & ~external
+    is_manager = np.zeros(n, dtype=bool)
+    is_manager[org.manager[org.manager >= 0]] = True
 
     knowledge = np.zeros(n, dtype=np.int64)
     for topic in range(emp.n_topics):
@@ -84,14 +86,16 @@ def init_people(scenario: Scenario, org: Org, rng: np.random.Generator) -> K.Peo
         kmin[:n_emp] = reg.count_thresholds
 
     full = lambda value, dtype: np.full(n, value, dtype=dtype)  # noqa: E731
+    slots = scenario.behaviour.platform_ties
     return K.People(
         level=org.level, department=org.department, manager=org.manager, is_external=external,
-        is_senior=senior, is_bad=is_bad, trust=trust0.copy(), trust0=trust0, time=time,
+        is_senior=senior, is_manager=is_manager, is_bad=is_bad, trust=trust0.copy(), trust0=trust0, time=time,
         affinity=affinity, confidence=confidence, knowledge=knowledge, n_known=n_known,
         state=full(K.UNAWARE, np.int8), registered_day=full(-1, np.int32), engaged_day=full(-1, np.int32),
         last_visit=full(-1000, np.int32), last_contrib=full(-1000, np.int32), novelty=full(0.0, float),
         habit=full(0.0, float), usefulness=full(0.0, float), feedback=full(0.0, float),
         n_posts=full(0, np.int32), n_replies=full(0, np.int32), restricted=full(False, bool),
+        contacts=np.full((n, slots), -1, dtype=np.int32), contact_w=np.zeros((n, slots)),
         n_active_ties=full(0, np.int32), n_reg_ties=full(0, np.int32), phi=phi, kmin=kmin,
         order=np.arange(n, dtype=np.int32), pending=np.zeros(n + 1, dtype=np.int32),
     )
@@ -127,6 +131,16 @@ def cluster_seeds(count: int, org: Org, rng: np.random.Generator) -> np.ndarray:
                 seen.add(int(j))
                 chosen.append(int(j))
     return np.array(chosen[:count])  # the component was smaller than count
+
+
+def department_heads(org: Org) -> np.ndarray:
+    """Index of each department's head (its top-level employee)."""
+    heads = np.zeros(org.n_departments, dtype=np.int32)
+    employees = ~org.is_external
+    for d in range(org.n_departments):
+        members = np.flatnonzero(employees & (org.department == d))
+        heads[d] = members[np.argmin(org.level[members])]
+    return heads
 
 
 class Employee(mesa.Agent):
@@ -181,7 +195,8 @@ class OrgModel(mesa.Model):
         self.scenario = scenario
         self.org = build_organization(scenario.organization, self.rng)
         self.people = init_people(scenario, self.org, self.rng)
-        self.net = K.Network(self.org.indptr, self.org.indices, self.org.complete)
+        self.net = K.Network(self.org.indptr, self.org.indices, self.org.formal, department_heads(self.org),
+                             self.org.complete)
         self.policy = scenario.policy.model_copy()
         self.events = sorted(scenario.rollout.events, key=lambda e: e.day)
         self.day = 0
@@ -204,7 +219,7 @@ class OrgModel(mesa.Model):
         q_cap = max(1024, int(1.5 * n * b.question_rate * (b.question_ttl + 1)))
         self.questions = K.Questions(
             asker=np.zeros(q_cap, np.int32), topic=np.zeros(q_cap, np.int32), day=np.zeros(q_cap, np.int32),
-            holder=np.zeros(q_cap, np.int32), platform=np.zeros(q_cap, bool), open=np.zeros(q_cap, bool),
+            holder=np.zeros(q_cap, np.int32), via=np.zeros(q_cap, np.int32), posted=np.zeros(q_cap, np.int32), open=np.zeros(q_cap, bool),
             total=np.zeros(1, np.int64),
         )
         i_cap = max(256, int(1.5 * n * b.idea_rate * (b.idea_ttl + 1)))
