@@ -17,14 +17,15 @@ from orgsim.sensitivity import analyse, sensitivity, unit_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_DOWN = str(ROOT / "scenarios" / "top_down.yaml")
-OUTCOME = "final_contributors_30d_share"
+OUTCOME = "final_registered_share"
 FIELDS = {
     "scenario": TOP_DOWN, "seed": 3,
-    "set": {"run.days": 40, "organization.n_employees": 150, "organization.n_departments": 4,
-            "rollout.events": [{"day": 0, "announce": "all"}]},
-    # trust drives posting; abuse_prob does nothing without bad actors (bad_actor_share is 0)
-    "ranges": {"policy.time_allowance": [0.0, 0.6], "behaviour.abuse_prob": [0.0, 1.0],
-               "employees.trust_mean": [0.1, 0.9]},
+    "set": {"run.days": 20, "organization.n_employees": 150, "organization.n_departments": 4,
+            "rollout.events": [{"day": 0, "announce": "all"}], "registration.rule": "bass"},
+    # Bass (1969) registration over 20 days: with no seeds the innovation rate p starts everything, imitation q
+    # only amplifies it; abuse_prob does nothing without bad actors (bad_actor_share is 0)
+    "ranges": {"registration.bass_q": [0.0, 0.5], "behaviour.abuse_prob": [0.0, 1.0],
+               "registration.bass_p": [0.0, 0.1]},
 }
 
 
@@ -50,15 +51,15 @@ def test_analysis_recovers_a_known_linear_response(method):
 
 
 @pytest.mark.parametrize(("method", "samples", "key"), [("morris", 8, "mu_star"), ("sobol", 16, "ST")])
-def test_trust_is_ranked_first_and_a_parameter_without_effect_last(method, samples, key, tmp_path):
+def test_the_driver_is_ranked_first_and_a_parameter_without_effect_last(method, samples, key, tmp_path):
     result = sensitivity(**FIELDS, sensitivity={"method": method, "samples": samples, "outcomes": [OUTCOME]},
                          out=tmp_path)
     n_params = len(FIELDS["ranges"])
     runs_expected = samples * (n_params + (2 if method == "sobol" else 1))
     assert len(result.runs) == runs_expected and (result.runs["status"] == "ok").all()
     ranked = result.indices.set_index("parameter")
-    assert ranked.index[0] == "employees.trust_mean"
-    assert ranked.loc["employees.trust_mean", key] > 3 * ranked.loc["behaviour.abuse_prob", key]
+    assert list(ranked.index) == ["registration.bass_p", "registration.bass_q", "behaviour.abuse_prob"]
+    assert ranked.loc["registration.bass_p", key] > 3 * ranked.loc["behaviour.abuse_prob", key]
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "indices.csv"), result.indices, check_dtype=False)
     with Image.open(tmp_path / "sensitivity.png") as image:
         assert image.format == "PNG" and image.width > 200
@@ -70,8 +71,8 @@ def test_cli_prints_a_ranked_table_and_saves_a_figure(tmp_path):
                                     "sensitivity": {"method": "morris", "samples": 4, "outcomes": [OUTCOME]}}))
     result = CliRunner().invoke(app, ["sensitivity", str(path), "--out", str(tmp_path / "o"), "--quiet"])
     assert result.exit_code == 0, result.output
-    assert "morris sensitivity of final_contributors_30d_share" in result.output
-    lines = [line for line in result.output.splitlines() if "employees.trust_mean" in line]
+    assert "morris sensitivity of final_registered_share" in result.output
+    lines = [line for line in result.output.splitlines() if "registration.bass_p" in line]
     assert lines and lines[0].split()[1] == "1"
     assert (tmp_path / "o" / "sensitivity.png").exists() and (tmp_path / "o" / "runs.parquet").exists()
 

@@ -1,0 +1,58 @@
+"""Every notebook in ``notebooks/`` is committed clean and executes top to bottom without errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def kernel_name(tmp_path_factory) -> str:
+    """The ``python3`` kernel of this interpreter, written to a temporary Jupyter path if none is installed."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec("python3")
+        if Path(spec.argv[0]).name.startswith("python"):
+            return "python3"
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import write_kernel_spec
+
+    share = tmp_path_factory.mktemp("jupyter")
+    write_kernel_spec(share / "kernels" / "orgsim-test", overrides={"argv": [
+        sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]})
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))
+    return "orgsim-test"
+
+
+def test_there_are_notebooks():
+    assert {"01_quickstart.ipynb", "02_parameter_sweep.ipynb", "03_sensitivity.ipynb"} <= {p.name for p in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert code, "a notebook without code"
+    assert all(not cell.outputs and cell.execution_count is None for cell in code)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_executes(path, kernel_name):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=180, kernel_name=kernel_name,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+              if out.output_type == "error"]
+    assert not errors
+    assert all(cell.execution_count for cell in nb.cells if cell.cell_type == "code")
