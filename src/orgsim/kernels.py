@@ -57,19 +57,19 @@ C = {name: i for i, name in enumerate(COUNTERS)}
  SUM_IDEA_LATENCY, SUM_KNOWN, N_EXTERNAL_ACTIVE, LEADER_POSTS, NEW_TIES, NEW_CROSS_DEPT_TIES) = range(len(COUNTERS))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def logistic(x):
     """The logistic function."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def knows(people, i, topic):
     """Whether person ``i`` knows ``topic``."""
     return (people.knowledge[i] >> topic) & 1 == 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def learn(people, i, topic):
     """Person ``i`` learns ``topic`` (no-op if known)."""
     if not knows(people, i, topic):
@@ -77,7 +77,7 @@ def learn(people, i, topic):
         people.n_known[i] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_tie(net, i, j):
     """Whether ``i`` and ``j`` are tied in the organization's network (binary search in the sorted CSR row)."""
     if net.complete:
@@ -95,7 +95,7 @@ def is_tie(net, i, j):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def contact_slot(people, i, j):
     """Slot of ``j`` among ``i``'s platform ties, or -1."""
     for k in range(people.contacts.shape[1]):
@@ -104,7 +104,7 @@ def contact_slot(people, i, j):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def strengthen(people, i, j):
     """Strengthen ``i``'s platform tie to ``j`` by one; a new tie replaces the weakest. Return True if new."""
     k = contact_slot(people, i, j)
@@ -123,7 +123,7 @@ def strengthen(people, i, j):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def platform_interaction(people, net, out, i, j):
     """A platform interaction between ``i`` and ``j``: count it and create or strengthen their platform tie."""
     record_interaction(people, out, i, j)
@@ -137,7 +137,7 @@ def platform_interaction(people, net, out, i, j):
             out[NEW_CROSS_DEPT_TIES] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def active_contacts(people, i, day):
     """Number of ``i``'s platform ties and how many of them visited in the last 7 days."""
     n, active = 0, 0
@@ -150,7 +150,7 @@ def active_contacts(people, i, day):
     return n, active
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def add_to_neighbours(net, counter, i, delta):
     """Add ``delta`` to ``counter`` of every tie of ``i`` (no-op on the complete graph)."""
     if net.complete:
@@ -159,7 +159,7 @@ def add_to_neighbours(net, counter, i, delta):
         counter[net.indices[k]] += delta
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def record_interaction(people, out, i, j):
     """Count one interaction between ``i`` and ``j`` (cross-department; skip-level: 2+ levels apart)."""
     out[N_INTER] += 1
@@ -170,7 +170,7 @@ def record_interaction(people, out, i, j):
         out[N_CROSS_LEVEL] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def contribute(people, out, i, day, is_reply):
     """Person ``i`` wrote something (a post, reply or answer)."""
     people.last_contrib[i] = day
@@ -182,7 +182,7 @@ def contribute(people, out, i, day, is_reply):
         out[NEW_POSTS] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def new_post(posts, author, day, kind, topic, ref):
     """Append a post to the ring buffer; return its global index."""
     g = posts.total[0]
@@ -198,14 +198,14 @@ def new_post(posts, author, day, kind, topic, ref):
     return g
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def give_feedback(people, P, author):
     """The author of a post received a reply or an endorsement: feedback and confidence grow."""
     people.feedback[author] += 1.0
     people.confidence[author] = min(people.confidence[author] * (1.0 + P.confidence_gain), 50.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def register(people, i, day, P):
     """Person ``i`` creates an account."""
     people.state[i] = MEMBER
@@ -217,7 +217,7 @@ def register(people, i, day, P):
     people.pending[-1] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def adoption_share(people, net, i, n_registered):
     """Share and count of ``i``'s ties who have registered."""
     if net.complete:
@@ -251,13 +251,13 @@ def registration_step(people, net, P, i, day, n_registered):
                 register(people, i, day, P)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def time_cost(people, P, i):
     """Time cost of a visit relative to one's available time."""
     return P.visit_time * (1.0 - P.time_allowance) / people.time[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def post_score(people, P, i):
     """Log-odds of writing a post on a visit: safety, confidence, feedback, 'allowed', monitoring, time."""
     return (P.post_base + P.post_trust * (people.trust[i] - 0.5)
@@ -267,13 +267,13 @@ def post_score(people, P, i):
             - P.post_monitoring * P.monitoring - P.visit_time_cost * time_cost(people, P, i))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_active(people, i, day):
     """Visited the platform in the last 7 days."""
     return people.last_visit[i] >= day - 6
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def can_write(people, P, i):
     """A member who may write on the open platform (not restricted)."""
     return people.state[i] == MEMBER and P.platform_open and not people.restricted[i]
@@ -300,13 +300,13 @@ def answer_question(people, net, posts, qs, P, out, reader, qg, day, on_platform
         record_interaction(people, out, reader, qs.via[qs_slot])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def question_open(qs, qg):
     """Whether global question ``qg`` is still held in the pool and unanswered."""
     return qg >= qs.total[0] - qs.asker.shape[0] and qs.open[qg % qs.asker.shape[0]]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def feed_accept(people, P, posts, s, i, a):
     """Chance that post ``s`` by ``a`` makes it into ``i``'s feed: base, popularity, department, leaders, ties."""
     accept = (P.feed_base + P.feed_popularity * min(posts.score[s], 10) / 10.0
@@ -315,7 +315,7 @@ def feed_accept(people, P, posts, s, i, a):
     return accept
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def random_formal_tie(net, i):
     """A random formal tie (manager, report, teammate) of ``i``, or -1 if none."""
     if net.complete:
@@ -357,11 +357,14 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
     value = 0.0
     help_will = logistic(score + P.help_ease)
     like_will = max(logistic(score), P.post_floor)
-    for g in range(start, end):  # topic groups: every new open question one can answer
-        s = g % posts.author.shape[0]
-        if posts.kind[s] != QUESTION or posts.author[s] == i or not knows(people, i, posts.topic[s]):
+    cap = posts.author.shape[0]
+    s = start % cap
+    for _ in range(n_new):  # topic groups: every new open question one can answer
+        s_prev = s
+        s = s + 1 if s + 1 < cap else 0
+        if posts.kind[s_prev] != QUESTION or posts.author[s_prev] == i or not knows(people, i, posts.topic[s_prev]):
             continue
-        qg = posts.ref[s]
+        qg = posts.ref[s_prev]
         if question_open(qs, qg) and qs.asker[qg % qs.asker.shape[0]] != i and np.random.random() < P.answer_prob * help_will:
             answer_question(people, net, posts, qs, P, out, i, qg, day, True)
             value += 1.0
@@ -643,7 +646,7 @@ def moderate(posts, P, out, day):
             out[ABUSE_REMOVED] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def visit_score(people, net, P, i, day):
     """Log-odds that member ``i`` visits today."""
     deg = net.indptr[i + 1] - net.indptr[i] if not net.complete else people.level.shape[0] - 1
