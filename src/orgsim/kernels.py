@@ -241,7 +241,8 @@ def registration_step(people, net, P, i, day, n_registered):
             register(people, i, day, P)
     else:
         if people.state[i] == UNAWARE:
-            if count > 0 and np.random.random() < min(1.0, P.word_of_mouth * count):
+            inviters = people.n_active_ties[i]  # members who visited this week tell their ties
+            if inviters > 0 and np.random.random() < min(1.0, P.word_of_mouth * inviters):
                 people.state[i] = AWARE
         elif people.state[i] == AWARE:
             score = (P.registration_base + P.registration_affinity * people.affinity[i]

@@ -84,7 +84,7 @@ class Employees(Section):
 class Behaviour(Section):
     """Coefficients of the daily decisions (logistic scores unless stated). All are guesses, calibrated."""
 
-    word_of_mouth: float = Field(0.04, ge=0, le=1, description="daily chance a registered tie makes one aware")
+    word_of_mouth: float = Field(0.04, ge=0, le=1, description="daily chance that each tie active on the platform this week makes one aware (invitations)")
     registration_base: float = Field(-2.2, ge=-20, le=20, description="log-odds of registering per day when aware")
     registration_affinity: float = Field(2.0, ge=-20, le=20, description="weight of digital affinity on registering")
     registration_social: float = Field(2.0, ge=-20, le=20, description="weight of the share of registered ties")
