@@ -125,11 +125,8 @@ def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
         futures = client.map(_call, runs, job=remote_job, pure=False)
         by_key = {f.key: run for f, run in zip(futures, runs, strict=True)}
         try:
-            for future in as_completed(futures):
-                try:
-                    result = future.result()
-                except Exception as exc:  # noqa: BLE001 - a lost worker fails its run, not the sweep
-                    result = exc
+            # results are fetched in the background as runs finish; a failed task yields its exception
+            for future, result in as_completed(futures, with_results=True, raise_errors=False):
                 future.release()
                 yield by_key[future.key], result
         finally:
