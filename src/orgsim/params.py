@@ -142,7 +142,7 @@ class Behaviour(Section):
     abuse_trust_hit: float = Field(0.03, ge=0, le=1, description="trust lost by reading abuse left online")
     leader_trust_gain: float = Field(0.01, ge=0, le=1, description="trust gained (x distance to 1) by reading a leader's post")
     trust_relax: float = Field(0.01, ge=0, le=1, description="daily pull of trust back to its initial value")
-    monitoring_trust_drift: float = Field(0.004, ge=0, le=1, description="daily trust loss under full monitoring")
+    monitoring_trust_drift: float = Field(0.01, ge=0, le=1, description="daily trust loss under full monitoring")
     visit_time: float = Field(0.5, ge=0, le=10, description="time cost of a visit, relative to available time")
     platform_ties: int = Field(8, ge=0, le=64, description="slots for ties made on the platform, per person (0: none)")
     tie_decay: float = Field(0.99, ge=0, le=1, description="daily decay factor of a platform tie's strength")
