@@ -88,9 +88,10 @@ def test_an_exception_inside_the_model_is_recorded(monkeypatch):
 
 
 def test_one_and_two_workers_give_identical_tables():
-    serial = small_sweep()
-    parallel = small_sweep(workers=2)
+    serial = small_sweep(replicates=8)  # 32 runs: sent to Dask in batches of 2
+    parallel = small_sweep(replicates=8, workers=2)
     pd.testing.assert_frame_equal(serial, parallel)
+    assert len(parallel) == 32 and parallel["seed"].nunique() == 32
 
 
 def test_time_series_are_kept_per_run_and_saved(tmp_path):

@@ -112,7 +112,8 @@ def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
             scheduler: str | None = None) -> Iterator[tuple[Run, tuple | BaseException]]:
     """Yield ``(run, job(run))`` as runs finish: in this process for one local worker, else on Dask.
 
-    On Dask a run whose task itself fails (a worker lost) is yielded with the exception instead.
+    On Dask, runs travel in small batches (about 8 batches per worker, at most 8 runs each) to spread the
+    per-task cost; a batch whose task fails (a worker lost) yields the exception for each of its runs.
     """
     if scheduler is None and workers <= 1:
         for run in runs:
@@ -121,20 +122,24 @@ def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
     from dask.distributed import as_completed
 
     with dask_client(workers, scheduler) as client:
+        size = max(1, min(8, len(runs) // (8 * max(1, len(client.nthreads())))))
+        batches = [runs[i:i + size] for i in range(0, len(runs), size)]
         [remote_job] = client.scatter([job], broadcast=True)
-        futures = client.map(_call, runs, job=remote_job, pure=False)
-        by_key = {f.key: run for f, run in zip(futures, runs, strict=True)}
+        futures = client.map(_call, batches, job=remote_job, pure=False)
+        by_key = {f.key: batch for f, batch in zip(futures, batches, strict=True)}
         try:
-            # results are fetched in the background as runs finish; a failed task yields its exception
-            for future, result in as_completed(futures, with_results=True, raise_errors=False):
+            # results are fetched in the background as batches finish; a failed task yields its exception
+            for future, results in as_completed(futures, with_results=True, raise_errors=False):
                 future.release()
-                yield by_key[future.key], result
+                batch = by_key[future.key]
+                yield from zip(batch, [results] * len(batch) if isinstance(results, BaseException) else results,
+                               strict=True)
         finally:
             client.cancel([f for f in futures if not f.done()])
 
 
-def _call(run: Run, job: Callable[[Run], tuple]) -> tuple:
-    return job(run)
+def _call(batch: list[Run], job: Callable[[Run], tuple]) -> list[tuple]:
+    return [job(run) for run in batch]
 
 
 def tidy(rows: list[dict] | pd.DataFrame, experiment: Experiment, points: list[dict[str, Any]]) -> pd.DataFrame:
