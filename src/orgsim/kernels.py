@@ -64,28 +64,28 @@ def logistic(x):
 
 
 @njit(cache=True, inline="always")
-def knows(people, i, topic):
-    """Whether person ``i`` knows ``topic``."""
-    return (people.knowledge[i] >> topic) & 1 == 1
+def knows(knowledge, i, topic):
+    """Whether person ``i`` knows ``topic`` (``knowledge`` is the bit-set array)."""
+    return (knowledge[i] >> topic) & 1 == 1
 
 
 @njit(cache=True, inline="always")
 def learn(people, i, topic):
     """Person ``i`` learns ``topic`` (no-op if known)."""
-    if not knows(people, i, topic):
+    if not knows(people.knowledge, i, topic):
         people.knowledge[i] |= np.int64(1) << topic
         people.n_known[i] += 1
 
 
 @njit(cache=True, inline="always")
-def is_tie(net, i, j):
+def is_tie(indptr, indices, complete, i, j):
     """Whether ``i`` and ``j`` are tied in the organization's network (binary search in the sorted CSR row)."""
-    if net.complete:
+    if complete:
         return i != j
-    lo, hi = net.indptr[i], net.indptr[i + 1]
+    lo, hi = indptr[i], indptr[i + 1]
     while lo < hi:
         mid = (lo + hi) // 2
-        v = net.indices[mid]
+        v = indices[mid]
         if v == j:
             return True
         if v < j:
@@ -96,10 +96,10 @@ def is_tie(net, i, j):
 
 
 @njit(cache=True, inline="always")
-def contact_slot(people, i, j):
-    """Slot of ``j`` among ``i``'s platform ties, or -1."""
-    for k in range(people.contacts.shape[1]):
-        if people.contacts[i, k] == j:
+def contact_slot(contacts, i, j):
+    """Slot of ``j`` among ``i``'s platform ties (``contacts`` rows), or -1."""
+    for k in range(contacts.shape[1]):
+        if contacts[i, k] == j:
             return k
     return -1
 
@@ -107,7 +107,7 @@ def contact_slot(people, i, j):
 @njit(cache=True, inline="always")
 def strengthen(people, i, j):
     """Strengthen ``i``'s platform tie to ``j`` by one; a new tie replaces the weakest. Return True if new."""
-    k = contact_slot(people, i, j)
+    k = contact_slot(people.contacts, i, j)
     if k >= 0:
         people.contact_w[i, k] += 1.0
         return False
@@ -131,23 +131,10 @@ def platform_interaction(people, net, out, i, j):
         return
     new_i = strengthen(people, i, j)
     new_j = strengthen(people, j, i)
-    if (new_i or new_j) and not is_tie(net, i, j):
+    if (new_i or new_j) and not is_tie(net.indptr, net.indices, net.complete, i, j):
         out[NEW_TIES] += 1
         if people.department[i] != people.department[j]:
             out[NEW_CROSS_DEPT_TIES] += 1
-
-
-@njit(cache=True, inline="always")
-def active_contacts(people, i, day):
-    """Number of ``i``'s platform ties and how many of them visited in the last 7 days."""
-    n, active = 0, 0
-    for k in range(people.contacts.shape[1]):
-        j = people.contacts[i, k]
-        if j >= 0:
-            n += 1
-            if people.last_visit[j] >= day - 6:
-                active += 1
-    return n, active
 
 
 @njit(cache=True, inline="always")
@@ -308,15 +295,6 @@ def question_open(qs, qg):
 
 
 @njit(cache=True, inline="always")
-def feed_accept(people, P, posts, s, i, a):
-    """Chance that post ``s`` by ``a`` makes it into ``i``'s feed: base, popularity, department, leaders, ties."""
-    accept = (P.feed_base + P.feed_popularity * min(posts.score[s], 10) / 10.0
-              + (P.feed_department if people.department[a] == people.department[i] else 0.0)
-              + (P.feed_leader if people.is_senior[a] else 0.0))
-    return accept
-
-
-@njit(cache=True, inline="always")
 def random_formal_tie(net, i):
     """A random formal tie (manager, report, teammate) of ``i``, or -1 if none."""
     if net.complete:
@@ -346,8 +324,9 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
     replying and answering ``logistic(score + help_ease)``.
 
     The candidates are all new posts, newest first, when there are at most ``3 * feed_size``
-    of them, otherwise ``3 * feed_size`` random new posts; each is accepted with ``feed_accept``
-    (plus ``feed_tie`` for posts by a tie or platform tie).
+    of them, otherwise ``3 * feed_size`` random new posts; each is accepted with probability
+    ``feed_base + feed_popularity * min(score, 10) / 10`` (+ ``feed_department`` for one's
+    department, ``feed_leader`` for leaders, ``feed_tie`` for a tie or platform tie).
     """
     start = posts.day_start[max(since_day + 1, day - P.feed_window + 1, 0)]
     end = posts.total[0]
@@ -358,12 +337,15 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
     value = 0.0
     help_will = logistic(score + P.help_ease)
     like_will = max(logistic(score), P.post_floor)
-    cap = posts.author.shape[0]
+    kinds, authors, topics, scores, alive = posts.kind, posts.author, posts.topic, posts.score, posts.alive
+    knowledge, department, is_senior, contacts = people.knowledge, people.department, people.is_senior, people.contacts
+    indptr, indices, complete = net.indptr, net.indices, net.complete
+    cap = authors.shape[0]
     s = start % cap
     for _ in range(n_new):  # topic groups: every new open question one can answer
         s_prev = s
         s = s + 1 if s + 1 < cap else 0
-        if posts.kind[s_prev] != QUESTION or posts.author[s_prev] == i or not knows(people, i, posts.topic[s_prev]):
+        if kinds[s_prev] != QUESTION or authors[s_prev] == i or not knows(knowledge, i, topics[s_prev]):
             continue
         qg = posts.ref[s_prev]
         if question_open(qs, qg) and qs.asker[qg % qs.asker.shape[0]] != i and np.random.random() < P.answer_prob * help_will:
@@ -376,15 +358,17 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
         if read >= P.feed_size:
             break
         g = start + np.random.randint(0, n_new) if sample else end - 1 - t
-        s = g % posts.author.shape[0]
-        a = posts.author[s]
-        if a == i or not posts.alive[s]:
+        s = g % cap
+        a = authors[s]
+        if a == i or not alive[s]:
             continue
-        kind = posts.kind[s]
+        kind = kinds[s]
         if kind == QUESTION:
             continue
-        accept = feed_accept(people, P, posts, s, i, a)
-        if accept < 1.0 and (is_tie(net, i, a) or contact_slot(people, i, a) >= 0):
+        accept = (P.feed_base + P.feed_popularity * min(scores[s], 10) / 10.0
+                  + (P.feed_department if department[a] == department[i] else 0.0)
+                  + (P.feed_leader if is_senior[a] else 0.0))
+        if accept < 1.0 and (is_tie(indptr, indices, complete, i, a) or contact_slot(contacts, i, a) >= 0):
             accept += P.feed_tie
         if np.random.random() >= accept:
             continue
@@ -395,8 +379,8 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
             value -= 1.0
             continue
         if kind == ANSWER:
-            if not knows(people, i, posts.topic[s]) and np.random.random() < P.learn_prob:
-                learn(people, i, posts.topic[s])
+            if not knows(knowledge, i, topics[s]) and np.random.random() < P.learn_prob:
+                learn(people, i, topics[s])
                 useful = True
         elif kind == LEADER:
             people.trust[i] += P.leader_trust_gain * (1.0 - people.trust[i])
@@ -483,7 +467,7 @@ def ask_question(people, posts, qs, P, out, i, day):
             t = t % n_topics
         else:
             t = np.random.randint(0, n_topics)
-        if not knows(people, i, t):
+        if not knows(people.knowledge, i, t):
             topic = t
             break
     if topic < 0:
@@ -575,7 +559,7 @@ def hierarchy_questions(people, net, posts, qs, P, out, day):
             qs.holder[s] = people.manager[asker]
             qs.via[s] = asker
         j = random_formal_tie(net, asker)
-        if j >= 0 and knows(people, j, topic) and np.random.random() < P.email_reply_prob:
+        if j >= 0 and knows(people.knowledge, j, topic) and np.random.random() < P.email_reply_prob:
             answer_question(people, net, posts, qs, P, out, j, g, day, False)
             continue
         h = qs.holder[s]
@@ -584,7 +568,7 @@ def hierarchy_questions(people, net, posts, qs, P, out, day):
         p_handle = P.senior_handle_prob if people.is_senior[h] else P.manager_handle_prob
         if np.random.random() >= p_handle:
             continue
-        if knows(people, h, topic):
+        if knows(people.knowledge, h, topic):
             answer_question(people, net, posts, qs, P, out, h, g, day, False)
         elif qs.posted[s] < 0 and can_write(people, P, h) and is_active(people, h, day):
             post_question(people, posts, qs, out, h, g, day)
@@ -647,19 +631,6 @@ def moderate(posts, P, out, day):
             out[ABUSE_REMOVED] += 1
 
 
-@njit(cache=True, inline="always")
-def visit_score(people, net, P, i, day):
-    """Log-odds that member ``i`` visits today."""
-    deg = net.indptr[i + 1] - net.indptr[i] if not net.complete else people.level.shape[0] - 1
-    n_contacts, active_contacts_ = active_contacts(people, i, day)
-    social = (people.n_active_ties[i] + active_contacts_) / (deg + n_contacts) if deg + n_contacts > 0 else 0.0
-    return (P.visit_base + P.visit_usefulness * people.usefulness[i]
-            + P.visit_novelty * people.novelty[i] + P.visit_social * social
-            + P.visit_endorsement * P.management_endorsement * people.trust[i]
-            + P.visit_affinity * people.affinity[i] + P.visit_habit * people.habit[i]
-            - P.visit_time_cost * time_cost(people, P, i))
-
-
 @njit(cache=True)
 def step_day(people, net, posts, qs, ideas, P, out, day, seed):
     """Advance the organization by one day.
@@ -691,10 +662,12 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
     n = people.level.shape[0]
     moderate(posts, P, out, day)
     n_registered = 0
+    last_visit, registered_day, is_external, n_active_ties = (people.last_visit, people.registered_day,
+                                                              people.is_external, people.n_active_ties)
     for i in range(n):
-        if people.last_visit[i] == day - 7:
-            add_to_neighbours(net, people.n_active_ties, i, -1)
-        if people.registered_day[i] >= 0 and not people.is_external[i]:
+        if last_visit[i] == day - 7:
+            add_to_neighbours(net, n_active_ties, i, -1)
+        if registered_day[i] >= 0 and not is_external[i]:
             n_registered += 1
 
     order = people.order
@@ -702,33 +675,56 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
         j = np.random.randint(0, k + 1)
         order[k], order[j] = order[j], order[k]
     people.pending[-1] = 0
-    slots = people.contacts.shape[1]
+    # local names for the arrays of the per-person loop (keeps numba's reference counting out of it)
+    novelty, feedback, habit, usefulness = people.novelty, people.feedback, people.habit, people.usefulness
+    trust, trust0, affinity, time = people.trust, people.trust0, people.affinity, people.time
+    state_, is_senior, engaged_day = people.state, people.is_senior, people.engaged_day
+    contacts, contact_w = people.contacts, people.contact_w
+    indptr = net.indptr
+    slots = contacts.shape[1]
+    monitoring_drift = P.monitoring_trust_drift * P.monitoring
+    endorsement = P.visit_endorsement * P.management_endorsement
+    cost_factor = P.visit_time_cost * P.visit_time * (1.0 - P.time_allowance)
 
     for k in range(n):
         i = order[k]
-        if people.is_external[i] and not P.partners_open:
+        if is_external[i] and not P.partners_open:
             continue
-        people.novelty[i] *= P.novelty_decay
-        people.feedback[i] *= P.feedback_decay
+        novelty[i] *= P.novelty_decay
+        feedback[i] *= P.feedback_decay
         for c in range(slots):
-            people.contact_w[i, c] *= P.tie_decay
-        people.trust[i] += P.trust_relax * (people.trust0[i] - people.trust[i])
-        people.trust[i] -= P.monitoring_trust_drift * P.monitoring * people.trust[i]
-        state = people.state[i]
+            contact_w[i, c] *= P.tie_decay
+        trust[i] += P.trust_relax * (trust0[i] - trust[i])
+        trust[i] -= monitoring_drift * trust[i]
+        state = state_[i]
         if state == UNAWARE or state == AWARE:
             registration_step(people, net, P, i, day, n_registered)
         elif state == MEMBER and P.platform_open:
             visited = False
-            if people.is_senior[i] and np.random.random() < P.leader_participation:
+            if is_senior[i] and np.random.random() < P.leader_participation:
                 visit(people, net, posts, qs, P, out, i, day, True)
                 visited = True
-            elif np.random.random() < logistic(visit_score(people, net, P, i, day)):
-                visit(people, net, posts, qs, P, out, i, day, False)
-                visited = True
-            people.habit[i] += P.habit_rate * ((1.0 if visited else 0.0) - people.habit[i])
-            if not visited and day - max(people.last_visit[i], people.engaged_day[i]) > P.churn_days:
+            else:
+                # social influence: share of one's ties and platform ties active this week
+                deg = indptr[i + 1] - indptr[i] if not net.complete else n - 1
+                n_contacts, n_active = 0, n_active_ties[i]
+                for c in range(slots):
+                    j = contacts[i, c]
+                    if j >= 0:
+                        n_contacts += 1
+                        if last_visit[j] >= day - 6:
+                            n_active += 1
+                social = n_active / (deg + n_contacts) if deg + n_contacts > 0 else 0.0
+                score = (P.visit_base + P.visit_usefulness * usefulness[i] + P.visit_novelty * novelty[i]
+                         + P.visit_social * social + endorsement * trust[i] + P.visit_affinity * affinity[i]
+                         + P.visit_habit * habit[i] - cost_factor / time[i])
+                if np.random.random() < logistic(score):
+                    visit(people, net, posts, qs, P, out, i, day, False)
+                    visited = True
+            habit[i] += P.habit_rate * ((1.0 if visited else 0.0) - habit[i])
+            if not visited and day - max(last_visit[i], engaged_day[i]) > P.churn_days:
                 if P.rule == RULE_ESN:
-                    people.state[i] = LEFT
+                    state_[i] = LEFT
         if np.random.random() < P.question_rate:
             ask_question(people, posts, qs, P, out, i, day)
         if np.random.random() < P.idea_rate:
@@ -744,18 +740,20 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
 @njit(cache=True)
 def count_day(people, P, out, day):
     """Count the day's stocks (employees only, except ``n_external_active``)."""
-    for i in range(people.level.shape[0]):
-        active = people.last_visit[i] >= day - 6
-        if people.is_external[i]:
+    last_visit, is_external, state_, registered_day = people.last_visit, people.is_external, people.state, people.registered_day
+    last_contrib, trust, n_known = people.last_contrib, people.trust, people.n_known
+    for i in range(last_visit.shape[0]):
+        active = last_visit[i] >= day - 6
+        if is_external[i]:
             if active:
                 out[N_EXTERNAL_ACTIVE] += 1
             continue
-        state = people.state[i]
+        state = state_[i]
         out[N_AWARE] += state != UNAWARE
-        out[N_REGISTERED] += people.registered_day[i] >= 0
+        out[N_REGISTERED] += registered_day[i] >= 0
         out[N_MEMBERS] += state == MEMBER
         out[N_LEFT] += state == LEFT
         out[N_ACTIVE] += active
-        out[N_CONTRIB] += people.last_contrib[i] >= day - 29
-        out[SUM_TRUST] += people.trust[i]
-        out[SUM_KNOWN] += people.n_known[i]
+        out[N_CONTRIB] += last_contrib[i] >= day - 29
+        out[SUM_TRUST] += trust[i]
+        out[SUM_KNOWN] += n_known[i]
