@@ -10,12 +10,17 @@ Two measurements, each against the reference measured in the same process:
 2. *Throughput*: ``--runs`` full runs (default 1,000 employees x 365 days of ``top_down``) with 1 and 2 workers;
    the time of a 1,000-run sweep is extrapolated from it (start-up + 1000 / throughput).
 
+The load average is printed too: on a shared machine other processes take cores from the workers, and the
+speed-up of 2 workers over 1 is then less than the 2x an idle 2-core machine gives (runs share no state).
+
 Usage: ``python benchmarks/bench_sweep.py [--runs 50] [--employees 1000] [--days 365] [--tiny-runs 400]``
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -69,17 +74,19 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--tiny-runs", type=int, default=400, help="tiny runs for the overhead measurement")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of the overhead measurement")
     args = parser.parse_args()
     warm_up()
+    print(f"load average before (other users of the cores): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
     tiny = fields(args.tiny_runs, 50, 5)
     n_tiny = 2 * tiny["replicates"]
     ref = direct(tiny) / n_tiny
     print(f"Overhead ({n_tiny} tiny runs of 50 employees x 5 days; direct run_replicate {ref * 1e3:.1f} ms/run)")
     for workers in (1, 2):
-        wall, per_run = timed_sweep(tiny, workers)
-        print(f"  workers={workers}: {wall:5.1f} s wall; steady {per_run * workers * 1e3:6.1f} ms of worker time "
-              f"per run -> overhead {(per_run * workers - ref) * 1e3:5.1f} ms/run")
+        overheads = [timed_sweep(tiny, workers)[1] * workers - ref for _ in range(args.repeat)]
+        print(f"  workers={workers}: overhead {statistics.median(overheads) * 1e3:5.1f} ms/run (median of "
+              f"{args.repeat}: {', '.join(f'{o * 1e3:.1f}' for o in overheads)})")
 
     full = fields(args.runs, args.employees, args.days)
     n_full = 2 * full["replicates"]
@@ -92,6 +99,7 @@ def main() -> None:
         rates[workers] = 1 / per_run
         print(f"  workers={workers}: {walls[workers]:6.1f} s wall, steady {rates[workers] * 60:5.1f} runs/min "
               f"({per_run:.2f} s/run)")
+    print(f"  load average now: {os.getloadavg()[0]:.2f}")
     startup = walls[2] - n_full / rates[2]
     print(f"  speed-up 2 vs 1 workers (steady): {rates[2] / rates[1]:.2f}x; fixed start-up ~{startup:.0f} s")
     print(f"  extrapolated 1,000-run sweep with 2 workers: {startup + 1000 / rates[2]:.0f} s "
