@@ -69,6 +69,7 @@ def timed_sweep(spec: dict, workers: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    """Run both measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="full runs per measurement")
     parser.add_argument("--employees", type=int, default=1000)

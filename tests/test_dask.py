@@ -23,12 +23,14 @@ FIELDS = {"scenario": str(ROOT / "scenarios" / "top_down.yaml"),
 
 
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 def stop(proc: subprocess.Popen) -> None:
+    """Terminate a process, killing it if it does not stop within 15 s."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -70,6 +72,7 @@ def scheduler(tmp_path_factory):
 
 
 def test_sweep_on_a_dask_cluster_equals_the_local_sweep(scheduler):
+    """Sweep on a dask cluster equals the local sweep."""
     from dask.distributed import Client
 
     remote = orgsim.sweep(**FIELDS, scheduler=scheduler)
@@ -82,6 +85,7 @@ def test_sweep_on_a_dask_cluster_equals_the_local_sweep(scheduler):
 
 
 def test_cli_sweep_with_scheduler_writes_the_same_table(scheduler, tmp_path):
+    """The CLI sweep with scheduler writes the same table."""
     import yaml
 
     path = tmp_path / "exp.yaml"
@@ -93,6 +97,7 @@ def test_cli_sweep_with_scheduler_writes_the_same_table(scheduler, tmp_path):
 
 
 def test_unreachable_scheduler_is_a_clean_error(tmp_path):
+    """Unreachable scheduler is a clean error."""
     import dask
     import yaml
 

@@ -22,6 +22,7 @@ TOP_DOWN = str(ROOT / "scenarios" / "top_down.yaml")
 
 
 def write(tmp_path: Path, data: dict) -> Path:
+    """Write an experiment file on top_down with these fields."""
     path = tmp_path / "exp.yaml"
     path.write_text(yaml.safe_dump({"scenario": TOP_DOWN, **data}))
     return path
@@ -29,6 +30,7 @@ def write(tmp_path: Path, data: dict) -> Path:
 
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
 def test_shipped_experiments_are_valid(path):
+    """Shipped experiments are valid."""
     exp = load_experiment(path)
     points = design_points(exp, exp.seed)
     n_grid = math.prod(len(v) for v in exp.grid.values())
@@ -38,6 +40,7 @@ def test_shipped_experiments_are_valid(path):
 
 
 def test_metrics_list_matches_the_summary_of_a_real_run(small):
+    """Metrics list matches the summary of a real run."""
     _, metrics, _ = run_replicate(small.model_copy(update={"run": small.run.model_copy(update={"days": 5})}), 0, 1)
     assert set(METRICS) == set(metrics) - {"replicate", "replicate_seed"}
 
@@ -60,6 +63,7 @@ def test_metrics_list_matches_the_summary_of_a_real_run(small):
     ({"grid": {"policy.moderation": [0.1]}, "set": {"policy.moderation": 0.2}}, "given in more than one"),
 ])
 def test_bad_experiments_name_file_field_value_and_expectation(tmp_path, data, expected):
+    """Bad experiments name file field value and expectation."""
     path = write(tmp_path, data)
     with pytest.raises(ScenarioError) as err:
         load_experiment(path)
@@ -67,6 +71,7 @@ def test_bad_experiments_name_file_field_value_and_expectation(tmp_path, data, e
 
 
 def test_cli_rejects_a_bad_experiment_with_exit_2_and_no_traceback(tmp_path):
+    """The CLI rejects a bad experiment with exit 2 and no traceback."""
     path = write(tmp_path, {"grid": {"policy.leader_participation": [2.0]}})
     result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
@@ -76,6 +81,7 @@ def test_cli_rejects_a_bad_experiment_with_exit_2_and_no_traceback(tmp_path):
 
 
 def test_scenario_path_is_relative_to_the_experiment_file(tmp_path):
+    """Scenario path is relative to the experiment file."""
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "mine.yaml").write_text(f"extends: {TOP_DOWN}\nname: mine\n")
     path = tmp_path / "sub" / "exp.yaml"
@@ -96,6 +102,7 @@ def test_rules_across_fields_are_left_to_the_runs(tmp_path):
 
 
 def test_grid_is_every_combination_in_order(tmp_path):
+    """Grid is every combination in order."""
     exp = load_experiment(write(tmp_path, {"grid": {"policy.moderation": [0.0, 0.5], "policy.monitoring": [0.1, 0.2,
                                                                                                       0.3]}}))
     points = design_points(exp, 1)
@@ -108,6 +115,7 @@ def test_grid_is_every_combination_in_order(tmp_path):
 
 @pytest.mark.parametrize("design", ["lhs", "sobol"])
 def test_sampled_ranges_cover_their_bounds_and_depend_only_on_the_seed(tmp_path, design):
+    """Sampled ranges cover their bounds and depend only on the seed."""
     ranges = {"policy.moderation": [0.2, 0.6], "employees.trust_mean": [0.1, 0.9]}
     exp = load_experiment(write(tmp_path, {"ranges": ranges, "design": design, "samples": 16}))
     points = design_points(exp, 3)
@@ -122,6 +130,7 @@ def test_sampled_ranges_cover_their_bounds_and_depend_only_on_the_seed(tmp_path,
 
 
 def test_integer_ranges_give_integers_over_the_whole_range():
+    """Integer ranges give integers over the whole range."""
     unit = np.linspace(0, 1, 41)[:, None]
     values = [p["behaviour.feed_size"] for p in scale_unit(unit, {"behaviour.feed_size": (4, 8)})]
     assert all(isinstance(v, int) for v in values)
@@ -131,6 +140,7 @@ def test_integer_ranges_give_integers_over_the_whole_range():
 
 
 def test_experiment_from_keywords_accepts_a_scenario_object(small):
+    """Experiment from keywords accepts a scenario object."""
     from orgsim.sweep import resolve
 
     exp = resolve(None, {"scenario": small, "grid": {"policy.moderation": [0.0, 1.0]}, "replicates": 2})

@@ -34,11 +34,13 @@ def kernel_name(tmp_path_factory) -> str:
 
 
 def test_there_are_notebooks():
+    """There are notebooks."""
     assert {"01_quickstart.ipynb", "02_parameter_sweep.ipynb", "03_sensitivity.ipynb"} <= {p.name for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_committed_without_outputs(path):
+    """Notebook is committed without outputs."""
     nb = nbformat.read(path, as_version=4)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert code, "a notebook without code"
@@ -47,6 +49,7 @@ def test_notebook_is_committed_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_executes(path, kernel_name):
+    """Notebook executes."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)

@@ -31,7 +31,7 @@ FIELDS = {
 
 @pytest.mark.parametrize("method", ["sobol", "morris"])
 def test_analysis_recovers_a_known_linear_response(method):
-    """y = 3 x0 + 0 x1 on the unit cube: x0 carries all the effect, x1 none."""
+    """A response y = 3 x0 + 0 x1 on the unit cube: x0 carries all the effect, x1 none."""
     exp = Experiment.model_validate({"scenario": TOP_DOWN, "ranges": {"policy.moderation": [0, 1],
                                                                       "policy.monitoring": [0, 1]},
                                      "replicates": 2,
@@ -52,6 +52,7 @@ def test_analysis_recovers_a_known_linear_response(method):
 
 @pytest.mark.parametrize(("method", "samples", "key"), [("morris", 8, "mu_star"), ("sobol", 16, "ST")])
 def test_the_driver_is_ranked_first_and_a_parameter_without_effect_last(method, samples, key, tmp_path):
+    """The driver is ranked first and a parameter without effect last."""
     result = sensitivity(**FIELDS, sensitivity={"method": method, "samples": samples, "outcomes": [OUTCOME]},
                          out=tmp_path)
     n_params = len(FIELDS["ranges"])
@@ -66,6 +67,7 @@ def test_the_driver_is_ranked_first_and_a_parameter_without_effect_last(method, 
 
 
 def test_cli_prints_a_ranked_table_and_saves_a_figure(tmp_path):
+    """The CLI prints a ranked table and saves a figure."""
     path = tmp_path / "sens.yaml"
     path.write_text(yaml.safe_dump({"name": "sens", **FIELDS,
                                     "sensitivity": {"method": "morris", "samples": 4, "outcomes": [OUTCOME]}}))
@@ -78,6 +80,7 @@ def test_cli_prints_a_ranked_table_and_saves_a_figure(tmp_path):
 
 
 def test_sensitivity_without_its_section_is_a_clean_error(tmp_path):
+    """Sensitivity without its section is a clean error."""
     path = tmp_path / "sens.yaml"
     path.write_text(yaml.safe_dump({"name": "sens", **FIELDS}))
     result = CliRunner().invoke(app, ["sensitivity", str(path), "--out", str(tmp_path / "o")])

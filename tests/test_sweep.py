@@ -28,16 +28,19 @@ OUTPUTS = ["final_active_7d_share", "gini_posts", "peak_day"]
 
 
 def small_sweep(**kw):
+    """An 8-run sweep (2 x 2 grid, 2 replicates) of tiny top_down runs (150 employees, 20 days); keywords replace fields."""
     fields = {"scenario": TOP_DOWN, "set": SMALL, "grid": GRID, "replicates": 2, "seed": 5, "outputs": OUTPUTS}
     return orgsim.sweep(**{**fields, **kw})
 
 
 def write_experiment(path: Path, **fields) -> Path:
+    """Write an experiment file named ``t`` with these fields."""
     path.write_text(yaml.safe_dump({"name": "t", "scenario": TOP_DOWN, "seed": 5, "outputs": OUTPUTS, **fields}))
     return path
 
 
 def test_sweep_table_is_tidy_and_each_row_is_the_run_it_names():
+    """Sweep table is tidy and each row is the run it names."""
     table = small_sweep()
     assert list(table.columns) == ["run", "point", "replicate", "seed", *GRID, *OUTPUTS, "status", "error"]
     assert list(table["run"]) == list(range(8))
@@ -55,6 +58,7 @@ def test_sweep_table_is_tidy_and_each_row_is_the_run_it_names():
 
 
 def test_seeds_depend_on_run_index_not_on_other_runs():
+    """Seeds depend on run index not on other runs."""
     full = small_sweep()
     fewer = small_sweep(grid={"policy.leader_participation": [0.0, 0.5], "employees.trust_mean": [0.3]})
     # the first two runs are the same (point, replicate, seed) in both designs
@@ -63,6 +67,7 @@ def test_seeds_depend_on_run_index_not_on_other_runs():
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on():
+    """A failing run is recorded and the sweep goes on."""
     table = small_sweep(grid={"organization.n_employees": [6, 150]}, set={"run.days": 10,
                                                                              "organization.n_departments": 8})
     failed = table[table["status"] == "failed"]
@@ -74,6 +79,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on():
 
 
 def test_an_exception_inside_the_model_is_recorded(monkeypatch):
+    """An exception inside the model is recorded."""
     sweep_module = importlib.import_module("orgsim.sweep")  # ``orgsim.sweep`` is the function
 
     def explode(scenario, replicate, seed):
@@ -88,6 +94,7 @@ def test_an_exception_inside_the_model_is_recorded(monkeypatch):
 
 
 def test_one_and_two_workers_give_identical_tables():
+    """One and two workers give identical tables."""
     serial = small_sweep(replicates=8)  # 32 runs: sent to Dask in batches of 2
     parallel = small_sweep(replicates=8, workers=2)
     pd.testing.assert_frame_equal(serial, parallel)
@@ -95,6 +102,7 @@ def test_one_and_two_workers_give_identical_tables():
 
 
 def test_time_series_are_kept_per_run_and_saved(tmp_path):
+    """Time series are kept per run and saved."""
     table, daily = small_sweep(timeseries=["n_active_7d"], return_timeseries=True, out=tmp_path / "o")
     assert list(daily.columns) == ["run", "day", "n_active_7d"]
     assert len(daily) == len(table) * 20
@@ -105,6 +113,7 @@ def test_time_series_are_kept_per_run_and_saved(tmp_path):
 
 
 def test_out_dir_holds_the_table_and_a_rerun_redoes_nothing(tmp_path):
+    """Out dir holds the table and a rerun redoes nothing."""
     out = tmp_path / "o"
     table = small_sweep(out=out, csv=True)
     pd.testing.assert_frame_equal(table, pd.read_parquet(out / "runs.parquet"))
@@ -118,6 +127,7 @@ def test_out_dir_holds_the_table_and_a_rerun_redoes_nothing(tmp_path):
 
 
 def _run_indices_per_part(out: Path) -> list[list[int]]:
+    """The run indices of each saved part file."""
     return [pd.read_parquet(p)["run"].tolist() for p in sorted((out / "parts").glob("runs-*.parquet"))]
 
 
@@ -157,6 +167,7 @@ def test_interrupted_sweep_resumes_to_the_same_table(tmp_path, how):
 
 
 def test_cli_sweep_exit_status_says_whether_a_run_failed(tmp_path):
+    """The CLI sweep exit status says whether a run failed."""
     ok = write_experiment(tmp_path / "ok.yaml", set=SMALL, grid={"policy.moderation": [0.0, 1.0]})
     result = CliRunner().invoke(app, ["sweep", str(ok), "--out", str(tmp_path / "a"), "--csv", "--quiet"])
     assert result.exit_code == 0, result.output

@@ -95,7 +95,8 @@ class Experiment(BaseModel):
     replicates: int = Field(1, ge=1, le=100_000, description="runs per design point")
     set: dict[str, Any] = Field(default_factory=dict, description="fixed overrides applied to every run")
     grid: dict[str, list[Any]] = Field(default_factory=dict, description="parameters to vary: every combination")
-    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict, description="parameters to sample: [low, high]")
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict,
+                                                   description="parameters to sample: [low, high]")
     design: Literal["lhs", "sobol"] = Field("lhs", description="sampler for ranges (scipy.stats.qmc)")
     samples: int = Field(16, ge=1, le=1_000_000, description="points drawn from ranges")
     outputs: list[str] = Field(list(METRICS), min_length=1, description="summary metrics kept per run")

@@ -88,7 +88,10 @@ def sensitivity(experiment: Experiment | str | Path | None = None, *, out: str |
         experiment: an experiment file or object with ``ranges`` and a ``sensitivity`` section, or ``None`` to
             build one from keyword ``fields``.
         out: directory for the runs (Parquet, resumable), ``indices.csv`` and ``sensitivity.png``.
-        workers, scheduler, progress: as in :func:`orgsim.sweep`.
+        workers: local worker processes, as in :func:`orgsim.sweep`.
+        scheduler: Dask scheduler address, as in :func:`orgsim.sweep`.
+        progress: show a progress bar.
+        **fields: experiment fields when ``experiment`` is ``None``.
     """
     experiment = resolve(experiment, fields)
     if experiment.sensitivity is None or not experiment.ranges or experiment.grid:
@@ -122,7 +125,8 @@ def plot_indices(result: SensitivityResult, path: str | Path | None = None):
         "parameter"].nunique()), squeeze=False, constrained_layout=True)
     for ax, outcome in zip(axes[0], outcomes, strict=True):
         rows = result.indices[result.indices["outcome"] == outcome].iloc[::-1]
-        ax.barh(rows["parameter"], rows[key], xerr=rows[conf], color=OKABE_ITO["blue"], ecolor=OKABE_ITO["black"], capsize=3)
+        ax.barh(rows["parameter"], rows[key], xerr=rows[conf], color=OKABE_ITO["blue"], ecolor=OKABE_ITO["black"],
+                capsize=3)
         ax.set_title(outcome, fontsize=10)
         ax.set_xlabel({"ST": "total Sobol index ST", "mu_star": "Morris mu* (range scaled to 0-1)"}[key])
         ax.axvline(0, color="#999999", linewidth=0.8)

@@ -289,8 +289,7 @@ def sweep(experiment: Experiment | str | Path | None = None, *, out: str | Path 
     """Run a parameter sweep and return one tidy row per run.
 
     Args:
-        experiment: an experiment file, an :class:`Experiment`, or ``None`` to build one from ``fields``
-            (``scenario=``, ``grid=``, ``ranges=``, ``replicates=``, ``seed=``, ``outputs=``, ... as in the file).
+        experiment: an experiment file, an :class:`Experiment`, or ``None`` to build one from ``fields``.
         out: directory for Parquet results; a sweep restarted on it skips runs already saved.
         workers: local worker processes (1: run in this process; more: a Dask ``LocalCluster``).
         scheduler: address of a Dask scheduler (``tcp://host:8786``); overrides ``workers``.
@@ -298,6 +297,8 @@ def sweep(experiment: Experiment | str | Path | None = None, *, out: str | Path 
         progress: show a progress bar (runs done, failed, time left).
         return_timeseries: also return the long daily table (columns of ``timeseries`` in the experiment).
         on_result: called with each finished run's row.
+        **fields: experiment fields when ``experiment`` is ``None`` (``scenario=``, ``grid=``, ``ranges=``,
+            ``replicates=``, ``seed=``, ``outputs=``, ... as in the file).
 
     Returns:
         The runs table (columns ``run, point, replicate, seed``, the varied parameters by dotted path, the kept
@@ -319,7 +320,14 @@ def _progress(show: bool, label: str, total: int, done: int, failed: int) -> Ite
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
                TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("left"),

@@ -16,7 +16,8 @@ Workers = Annotated[int, typer.Option("--workers", "-w", help="Local worker proc
 Scheduler = Annotated[str | None, typer.Option(
     "--scheduler", help="Dask scheduler address (tcp://HOST:PORT); runs go to that cluster.", show_default=False)]
 Out = Annotated[Path | None, typer.Option(
-    "--out", "-o", help="Output directory \\[default: results/<experiment name>]; rerun to resume.", show_default=False)]
+    "--out", "-o", help="Output directory \\[default: results/<experiment name>]; rerun to resume.",
+    show_default=False)]
 
 
 def _finish(out: Path, n_runs: int, n_failed: int, interrupted: bool) -> None:
