@@ -115,6 +115,8 @@ def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
     On Dask, runs travel in small batches (about 8 batches per worker, at most 8 runs each) to spread the
     per-task cost; a batch whose task fails (a worker lost) yields the exception for each of its runs.
     """
+    if not runs:
+        return
     if scheduler is None and workers <= 1:
         for run in runs:
             yield run, job(run)
