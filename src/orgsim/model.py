@@ -175,6 +175,7 @@ for _field, _doc in {
     "n_posts": "Posts written.",
     "n_replies": "Replies and answers written.",
     "is_senior": "Senior manager (leader).",
+    "is_manager": "Has direct reports (posts team messages when e-mail moves to the platform).",
     "is_bad": "Bad actor.",
     "is_external": "External partner or customer.",
 }.items():
