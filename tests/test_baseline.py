@@ -32,5 +32,11 @@ def test_outputs_match_the_golden_baseline(name):
         if np.issubdtype(e.dtype, np.integer):
             np.testing.assert_array_equal(a, e, err_msg=f"{name}: column {column} differs from the baseline")
         else:
-            np.testing.assert_allclose(a, e, rtol=1e-9, atol=1e-12, equal_nan=True,
-                                       err_msg=f"{name}: column {column} differs from the baseline")
+            np.testing.assert_allclose(
+                a,
+                e,
+                rtol=1e-9,
+                atol=1e-12,
+                equal_nan=True,
+                err_msg=f"{name}: column {column} differs from the baseline",
+            )

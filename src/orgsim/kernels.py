@@ -348,7 +348,9 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
         if kinds[s_prev] != QUESTION or authors[s_prev] == i or not knows(knowledge, i, topics[s_prev]):
             continue
         qg = posts.ref[s_prev]
-        if question_open(qs, qg) and qs.asker[qg % qs.asker.shape[0]] != i and np.random.random() < P.answer_prob * help_will:
+        if not question_open(qs, qg) or qs.asker[qg % qs.asker.shape[0]] == i:
+            continue
+        if np.random.random() < P.answer_prob * help_will:
             answer_question(people, net, posts, qs, P, out, i, qg, day, True)
             value += 1.0
     n_try = 3 * P.feed_size
@@ -518,8 +520,11 @@ def random_report(people, net, h):
 
 @njit(cache=True)
 def next_holder(people, net, P, h, topic):
-    """Where holder ``h`` passes a question they cannot answer: up the chain to the department
-    head, across to the head of the topic's department, then down to random reports."""
+    """Where holder ``h`` passes a question they cannot answer.
+
+    Up the chain to the department head, across to the head of the topic's department, then
+    down to random reports.
+    """
     home = topic % P.n_departments
     if people.department[h] == home and people.level[h] >= 1:
         return random_report(people, net, h)
@@ -582,8 +587,10 @@ def hierarchy_questions(people, net, posts, qs, P, out, day):
 
 @njit(cache=True)
 def new_idea(people, posts, ideas, P, out, i, day):
-    """An idea arises: an active member posts it for colleagues to endorse (with probability
-    ``logistic(post score + help_ease)``), otherwise it goes up for executive sign-off."""
+    """An idea arises for ``i``: posted for colleagues to endorse, or queued for executive sign-off.
+
+    An active member who may write posts it with probability ``logistic(post score + help_ease)``.
+    """
     if can_write(people, P, i) and is_active(people, i, day):
         if np.random.random() < logistic(post_score(people, P, i) + P.help_ease):
             new_post(posts, i, day, IDEA, 0, 0)
@@ -697,8 +704,8 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
         trust[i] += P.trust_relax * (trust0[i] - trust[i])
         trust[i] -= monitoring_drift * trust[i]
         state = state_[i]
-        if state == UNAWARE or state == AWARE:
-            registration_step(people, net, P, i, day, n_registered)
+        if state == AWARE or (state == UNAWARE and (n_active_ties[i] > 0 or P.rule != RULE_ESN)):
+            registration_step(people, net, P, i, day, n_registered)  # no inviter: nothing to do, skip the call
         elif state == MEMBER and P.platform_open:
             visited = False
             if is_senior[i] and np.random.random() < P.leader_participation:
@@ -740,8 +747,9 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed):
 @njit(cache=True)
 def count_day(people, P, out, day):
     """Count the day's stocks (employees only, except ``n_external_active``)."""
-    last_visit, is_external, state_, registered_day = people.last_visit, people.is_external, people.state, people.registered_day
-    last_contrib, trust, n_known = people.last_contrib, people.trust, people.n_known
+    last_visit, is_external, state_ = people.last_visit, people.is_external, people.state
+    registered_day, last_contrib = people.registered_day, people.last_contrib
+    trust, n_known = people.trust, people.n_known
     for i in range(last_visit.shape[0]):
         active = last_visit[i] >= day - 6
         if is_external[i]:

@@ -220,7 +220,8 @@ class OrgModel(mesa.Model):
         q_cap = max(1024, int(1.5 * n * b.question_rate * (b.question_ttl + 1)))
         self.questions = K.Questions(
             asker=np.zeros(q_cap, np.int32), topic=np.zeros(q_cap, np.int32), day=np.zeros(q_cap, np.int32),
-            holder=np.zeros(q_cap, np.int32), via=np.zeros(q_cap, np.int32), posted=np.zeros(q_cap, np.int32), open=np.zeros(q_cap, bool),
+            holder=np.zeros(q_cap, np.int32), via=np.zeros(q_cap, np.int32), posted=np.zeros(q_cap, np.int32),
+            open=np.zeros(q_cap, bool),
             total=np.zeros(1, np.int64),
         )
         i_cap = max(256, int(1.5 * n * b.idea_rate * (b.idea_ttl + 1)))
@@ -234,13 +235,15 @@ class OrgModel(mesa.Model):
         employees = ~org.is_external
         seeds = []
         if scenario.rollout.champions:
-            champions = choose_seeds(scenario.rollout.champions, "random", org.level, employees & ~p.is_senior, self.rng)
+            champions = choose_seeds(scenario.rollout.champions, "random", org.level, employees & ~p.is_senior,
+                                     self.rng)
             p.affinity[champions] = np.maximum(p.affinity[champions], CHAMPION_AFFINITY)
             p.confidence[champions] *= CHAMPION_CONFIDENCE
             seeds.append(champions)
         reg = scenario.registration
         if reg.initial_adopters > 0:
-            count = int(round(reg.initial_adopters * org.n_employees)) if reg.initial_adopters < 1 else int(reg.initial_adopters)
+            share = reg.initial_adopters < 1
+            count = int(round(reg.initial_adopters * org.n_employees)) if share else int(reg.initial_adopters)
             if reg.seeding == "cluster":
                 seeds.append(cluster_seeds(count, org, self.rng))
             else:
