@@ -109,3 +109,21 @@ def test_unreachable_scheduler_is_a_clean_error(tmp_path):
     assert result.exit_code == 2
     assert "error:" in result.output and address.removeprefix("tcp://") in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_task_that_fails_on_the_cluster_fails_its_runs_not_the_sweep(scheduler):
+    """A task error on a worker (e.g. a lost worker) comes back as that batch's runs failing."""
+    from orgsim.experiment import Run
+    from orgsim.sweep import execute
+
+    def job(run):
+        if run.index % 5 == 0:
+            raise RuntimeError(f"task {run.index} lost")
+        return run.index
+
+    runs = [Run(i, i, 0, {}) for i in range(40)]
+    results = {run.index: value for run, value in execute(job, runs, scheduler=scheduler)}
+    assert sorted(results) == list(range(40))
+    failed = {i for i, value in results.items() if isinstance(value, RuntimeError)}
+    assert {0, 5, 10, 15, 20, 25, 30, 35} <= failed
+    assert all(results[i] == i for i in results if i not in failed)

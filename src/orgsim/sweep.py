@@ -102,10 +102,10 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
     try:
         client.register_plugin(WarmUp())
         yield client
-    finally:
-        client.close()
+    finally:  # bounded: on Ctrl-C, do not wait for workers to finish their runs
+        client.close(timeout=10)
         if cluster is not None:
-            cluster.close()
+            cluster.close(timeout=10)
 
 
 def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
@@ -134,8 +134,9 @@ def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
             for future, results in as_completed(futures, with_results=True, raise_errors=False):
                 future.release()
                 batch = by_key[future.key]
-                yield from zip(batch, [results] * len(batch) if isinstance(results, BaseException) else results,
-                               strict=True)
+                if future.status == "error":  # results is (type, exception, traceback)
+                    results = [results[1]] * len(batch)
+                yield from zip(batch, results, strict=True)
         finally:
             client.cancel([f for f in futures if not f.done()])
 
