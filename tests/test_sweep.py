@@ -131,15 +131,17 @@ def _run_indices_per_part(out: Path) -> list[list[int]]:
     return [pd.read_parquet(p)["run"].tolist() for p in sorted((out / "parts").glob("runs-*.parquet"))]
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
-def test_interrupted_sweep_resumes_to_the_same_table(tmp_path, how):
+@pytest.mark.parametrize(("how", "workers"), [(signal.SIGKILL, 1), (signal.SIGINT, 1), (signal.SIGINT, 2)],
+                         ids=["kill-9", "ctrl-c", "ctrl-c-dask"])
+def test_interrupted_sweep_resumes_to_the_same_table(tmp_path, how, workers):
     """Interrupt a real ``orgsim sweep`` process mid-way, start it again, compare with an uninterrupted sweep."""
     fields = {"set": {"run.days": 60, "organization.n_employees": 300, "organization.n_departments": 4},
               "grid": {"policy.leader_participation": [0.0, 0.2, 0.5], "employees.trust_mean": [0.3, 0.5, 0.7]},
               "replicates": 4}
     path = write_experiment(tmp_path / "exp.yaml", **fields)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "orgsim", "sweep", str(path), "--out", str(out), "--quiet"]
+    command = [sys.executable, "-m", "orgsim", "sweep", str(path), "--out", str(out), "--quiet",
+               "--workers", str(workers)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 300

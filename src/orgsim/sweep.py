@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -254,9 +256,11 @@ def run_points(experiment: Experiment, points: list[dict[str, Any]], *, out: str
 
     job = partial(run_one, base, seed, experiment.outputs, experiment.kept_timeseries)
     failed = int((done["status"] != "ok").sum()) if len(done) else 0
-    with _progress(progress, experiment.name, len(runs), len(finished), failed) as tick:
+    with _progress(progress, experiment.name, len(runs), len(finished), failed) as tick, _interruptible() as stop:
         try:
             for run, result in execute(job, todo, workers, scheduler):
+                if stop.is_set():  # a Ctrl-C that a library swallowed
+                    raise KeyboardInterrupt
                 if isinstance(result, BaseException):
                     result = failed_row(run, seed, experiment.outputs, result), None
                 row, daily = result
@@ -314,6 +318,25 @@ def sweep(experiment: Experiment | str | Path | None = None, *, out: str | Path 
     table, daily = run_points(experiment, design_points(experiment, seed), out=out, workers=workers,
                               scheduler=scheduler, csv=csv, progress=progress, on_result=on_result)
     return (table, daily) if return_timeseries else table
+
+
+@contextmanager
+def _interruptible() -> Iterator[threading.Event]:
+    """Remember a Ctrl-C (SIGINT) even if a library catches the KeyboardInterrupt it raises."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def on_interrupt(signum, frame):
+        stop.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
