@@ -98,6 +98,7 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
     if scheduler:
         client = Client(scheduler)  # connect timeout: dask config distributed.comm.timeouts.connect
     else:
+        warm_up()  # compile or load the kernels here first, so local workers read the cache instead of compiling
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
