@@ -72,19 +72,20 @@ def warm_up() -> None:
     run_replicate(tiny, 0, 0)
 
 
-try:
+def warm_up_plugin():
+    """A Dask worker plugin that warms the kernels once when a worker joins, not once per run.
+
+    Defined on demand so that ``import orgsim`` does not import ``distributed``.
+    """
     from distributed.diagnostics.plugin import WorkerPlugin
-except ImportError:  # dask is a dependency; this only guards odd installs
-    WorkerPlugin = object
 
+    class WarmUp(WorkerPlugin):
+        name = "orgsim-warm-up"
 
-class WarmUp(WorkerPlugin):
-    """Dask worker plugin: warm the numba kernels once when a worker joins, not once per run."""
+        def setup(self, worker) -> None:
+            warm_up()
 
-    name = "orgsim-warm-up"
-
-    def setup(self, worker) -> None:  # noqa: D102
-        warm_up()
+    return WarmUp()
 
 
 @contextmanager
@@ -103,7 +104,7 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
                                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
-        client.register_plugin(WarmUp())
+        client.register_plugin(warm_up_plugin())
         yield client
     finally:  # bounded: on Ctrl-C, do not wait for workers to finish their runs
         client.close(timeout=10)
