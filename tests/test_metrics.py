@@ -21,3 +21,15 @@ def test_top_share_known_values():
     assert top_share(np.array([3, 1]), 0.10) == pytest.approx(0.75)  # at least one person
     x = np.random.default_rng(0).pareto(1.2, 1000)
     assert top_share(x, 0.01) < top_share(x, 0.10) <= 1.0
+
+
+def test_summary_returns_exactly_the_documented_keys(small):
+    from pathlib import Path
+
+    from orgsim.metrics import SUMMARY_KEYS
+    from orgsim.runner import run
+
+    summary = run(small, seed=1, days=20).replicates.drop(columns=["replicate", "replicate_seed"])
+    assert tuple(summary.columns) == SUMMARY_KEYS
+    documented = (Path(__file__).resolve().parents[1] / "docs" / "outputs.md").read_text()
+    assert all(f"`{key}`" in documented for key in SUMMARY_KEYS)

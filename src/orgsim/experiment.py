@@ -34,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from orgsim.metrics import COLUMNS
+from orgsim.metrics import COLUMNS, SUMMARY_KEYS
 from orgsim.params import Scenario
 from orgsim.scenario import (
     ScenarioError,
@@ -44,14 +44,7 @@ from orgsim.scenario import (
     set_dotted,
 )
 
-METRICS = (
-    "registered_share_day60", "peak_active_7d_share", "peak_day", "final_active_7d_share",
-    "final_contributors_30d_share", "final_registered_share", "top1pct_post_share", "top10pct_post_share",
-    "lurker_share", "gini_posts", "total_posts", "total_replies", "total_endorsements", "final_mean_trust",
-    "mean_answer_days", "answered_share", "final_knowledge_coverage", "share_cross_department",
-    "share_cross_level", "ideas_adopted", "mean_idea_latency",
-)
-"""Summary metrics of one run (``orgsim.metrics.summary``), the columns ``outputs`` may name."""
+METRICS = SUMMARY_KEYS  # the summary metrics of one run, the columns ``outputs`` may name
 
 
 def _known(names: list[str], valid: tuple[str, ...] | list[str], what: str) -> list[str]:

@@ -23,6 +23,15 @@ COLUMNS = [
     "mean_idea_latency", "n_external_active", "leader_posts", "new_platform_ties", "new_cross_department_ties",
 ]
 
+SUMMARY_KEYS = (
+    "registered_share_day60", "peak_active_7d_share", "peak_day", "final_active_7d_share",
+    "final_contributors_30d_share", "final_registered_share", "top1pct_post_share", "top10pct_post_share",
+    "lurker_share", "gini_posts", "total_posts", "total_replies", "total_endorsements", "final_mean_trust",
+    "mean_answer_days", "answered_share", "final_knowledge_coverage", "share_cross_department",
+    "share_cross_level", "ideas_adopted", "mean_idea_latency",
+)
+"""Keys of :func:`summary`, in order (defined in docs/outputs.md)."""
+
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
