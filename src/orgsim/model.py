@@ -201,6 +201,7 @@ class OrgModel(mesa.Model):
         self.policy = scenario.policy.model_copy()
         self.events = sorted(scenario.rollout.events, key=lambda e: e.day)
         self.day = 0
+        self._params_policy: dict | None = None
         self._allocate(scenario)
         self._seed_adopters(scenario)
         if agent_views and self.org.n <= MAX_AGENT_VIEWS:
@@ -290,13 +291,20 @@ class OrgModel(mesa.Model):
         day_start = np.concatenate([self.posts.day_start, np.zeros(extra, np.int64)])
         self.posts = self.posts._replace(day_start=day_start)
 
+    def _kernel_params(self) -> KernelParams:
+        """The kernel's parameter tuple, rebuilt only when the policy has changed (events, dashboard)."""
+        policy = dict(self.policy.__dict__)
+        if policy != self._params_policy:
+            self._params = kernel_params(self.scenario, self.policy, self.org.n_departments)
+            self._params_policy = policy
+        return self._params
+
     def step(self) -> None:
         """Advance one day."""
         self._ensure_capacity()
         self.apply_events()
-        params = kernel_params(self.scenario, self.policy, self.org.n_departments)
         seed = int(self.rng.integers(0, 2**63 - 1))
-        K.step_day(self.people, self.net, self.posts, self.questions, self.ideas, params,
+        K.step_day(self.people, self.net, self.posts, self.questions, self.ideas, self._kernel_params(),
                    self.out[self.day], self.day, seed)
         self.day += 1
 
