@@ -89,9 +89,10 @@ def compare(
 
 @app.command()
 def dashboard(
-    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file to start from \\[default: built-in defaults].",
-                                                    show_default=False)] = None,
-    host: Annotated[str, typer.Option(help="Address to listen on; anything but 127.0.0.1 exposes the dashboard.")] = LOCALHOST,
+    scenario: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file to start from \\[default: built-in defaults].", show_default=False)] = None,
+    host: Annotated[str, typer.Option(
+        help="Address to listen on; anything but 127.0.0.1 exposes the dashboard.")] = LOCALHOST,
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8765,
 ) -> None:
     """Open the live dashboard (Mesa SolaraViz): sliders, the org chart, live charts; play, step, reset."""

@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -69,6 +69,54 @@ def frame_days(days: int, every: int) -> list[int]:
     return shown
 
 
+STATE_RGBA = np.array([matplotlib.colors.to_rgba(STATE_COLOURS[s]) for s in STATES])
+
+
+def draw_chart(ax, chart: ChartLayout, people) -> list[tuple[np.ndarray, PathCollection]]:
+    """Draw department boxes, reporting lines and one marker per person on ``ax``.
+
+    Leaders are squares, bad actors triangles, everyone else a dot; returns
+    ``(mask, markers)`` groups for :func:`colour_states`.
+    """
+    ax.set_axis_off()
+    for label, x0, y0, x1, y1 in chart.boxes:
+        ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0.2,rounding_size=0.8",
+                                    fc="#F2F2F2", ec="#BBBBBB", lw=1, zorder=0))
+        ax.text(x0 + 0.4, y1 - 0.1, label, fontsize=11, color="#555555", va="top", zorder=1)
+    xy = chart.xy
+    ax.add_collection(LineCollection(xy[chart.edges], colors="#B0B0B0", lw=0.5, zorder=1))
+    ax.set_xlim(xy[:, 0].min() - 1, xy[:, 0].max() + 1)
+    ax.set_ylim(min([b[2] for b in chart.boxes] + [xy[:, 1].min()]) - 0.5, xy[:, 1].max() + 1)
+    ax.set_aspect("equal")
+    ax.figure.canvas.draw()
+    bbox = ax.get_window_extent()
+    px_per_unit = min(bbox.width / np.ptp(ax.get_xlim()), bbox.height / np.ptp(ax.get_ylim()))
+    size = (0.8 * px_per_unit * 72 / ax.figure.dpi) ** 2  # marker area in pt^2: dots nearly touch
+    leader, bad = people.is_senior[chart.nodes], people.is_bad[chart.nodes]
+    groups = []
+    for mask, marker, area, edge, z in ((~leader & ~bad, "o", size, 0.3, 3), (bad, "^", 1.8 * size, 1.0, 4),
+                                        (leader, "s", 2.2 * size, 1.4, 4)):
+        if mask.any():
+            groups.append((mask, ax.scatter(xy[mask, 0], xy[mask, 1], s=area, marker=marker, linewidths=edge,
+                                            edgecolors="#222222", zorder=z)))
+    return groups
+
+
+def colour_states(groups: list[tuple[np.ndarray, PathCollection]], codes: np.ndarray) -> None:
+    """Colour the markers drawn by :func:`draw_chart` by state (codes index :data:`STATES`)."""
+    for mask, markers in groups:
+        markers.set_facecolors(STATE_RGBA[codes[mask]])
+
+
+def legend_handles() -> list[Line2D]:
+    """Legend entries for the states and the leader and bad-actor markers."""
+    labels = {**STATE_LABELS, "contributing": STATE_LABELS["contributing"] + " (30 days)"}
+    handles = [Line2D([], [], marker="o", ls="", ms=12, mfc=STATE_COLOURS[s], mec="#222222", label=labels[s])
+               for s in STATES]
+    return handles + [Line2D([], [], marker="s", ls="", ms=12, mfc="white", mec="#222222", mew=1.4, label="leader"),
+                      Line2D([], [], marker="^", ls="", ms=12, mfc="white", mec="#222222", label="bad actor")]
+
+
 class OrgChartFrames:
     """A figure showing one model's org chart, redrawn in place for each frame."""
 
@@ -91,45 +139,15 @@ class OrgChartFrames:
                  color="#444444", va="top")
         self.day_text = fig.text(0.99, 0.965, "", fontsize=30, weight="bold", ha="right", va="top")
 
-        ax = self.ax = fig.add_axes((0.005, 0.29, 0.74, 0.60))
-        ax.set_axis_off()
-        for label, x0, y0, x1, y1 in chart.boxes:
-            ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0.2,rounding_size=0.8",
-                                        fc="#F2F2F2", ec="#BBBBBB", lw=1, zorder=0))
-            ax.text(x0 + 0.4, y1 - 0.1, label, fontsize=11, color="#555555", va="top", zorder=1)
-        xy = chart.xy
-        ax.add_collection(LineCollection(xy[chart.edges], colors="#B0B0B0", lw=0.5, zorder=1))
-        ax.set_xlim(xy[:, 0].min() - 1, xy[:, 0].max() + 1)
-        ax.set_ylim(min(b[2] for b in chart.boxes) - 0.5 if chart.boxes else xy[:, 1].min() - 1, xy[:, 1].max() + 1)
-        ax.set_aspect("equal")
-        fig.canvas.draw()
-        bbox = ax.get_window_extent()
-        px_per_unit = min(bbox.width / np.ptp(ax.get_xlim()), bbox.height / np.ptp(ax.get_ylim()))
-        size = (0.8 * px_per_unit * 72 / DPI) ** 2  # marker area in pt^2: dots nearly touch
-
-        ids = chart.nodes
-        self.leader = people.is_senior[ids]
-        self.bad = people.is_bad[ids]
-        ordinary = ~self.leader & ~self.bad
-        self.groups = []
-        for mask, marker, area, edge in ((ordinary, "o", size, 0.3), (self.bad, "^", 1.8 * size, 1.0),
-                                         (self.leader, "s", 2.2 * size, 1.4)):
-            if mask.any():
-                dots = ax.scatter(xy[mask, 0], xy[mask, 1], s=area, marker=marker, linewidths=edge,
-                                  edgecolors="#222222", zorder=3 if marker == "o" else 4)
-                self.groups.append((mask, dots))
+        self.ax = fig.add_axes((0.005, 0.29, 0.74, 0.60))
+        self.groups = draw_chart(self.ax, chart, people)
         self.contacts = LineCollection([], colors=CROSS_COLOUR, lw=1.6, alpha=0.8, zorder=2)
-        ax.add_collection(self.contacts)
+        self.ax.add_collection(self.contacts)
         self.position = np.full(self.model.org.n, -1, dtype=np.int64)
-        self.position[ids] = np.arange(ids.size)
-        self.colours = np.array([matplotlib.colors.to_rgba(STATE_COLOURS[s]) for s in STATES])
+        self.position[chart.nodes] = np.arange(chart.nodes.size)
 
-        labels = {**STATE_LABELS, "contributing": STATE_LABELS["contributing"] + " (30 days)"}
-        legend = [Line2D([], [], marker="o", ls="", ms=12, mfc=STATE_COLOURS[s], mec="#222222", label=labels[s])
-                  for s in STATES]
-        legend += [Line2D([], [], marker="s", ls="", ms=12, mfc="white", mec="#222222", mew=1.4, label="leader"),
-                   Line2D([], [], marker="^", ls="", ms=12, mfc="white", mec="#222222", label="bad actor"),
-                   Line2D([], [], color=CROSS_COLOUR, lw=2.5, label="contact across departments\nor levels today")]
+        legend = legend_handles() + [Line2D([], [], color=CROSS_COLOUR, lw=2.5,
+                                            label="contact across departments\nor levels today")]
         fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.755, 0.89), frameon=False, fontsize=12,
                    labelspacing=0.55, handletextpad=0.4)
         self.numbers = fig.text(0.765, 0.50, "", fontsize=15, va="top", linespacing=1.45)
@@ -151,9 +169,7 @@ class OrgChartFrames:
         model, chart = self.model, self.chart
         day = model.day - 1
         people = model.people
-        codes = person_states(people, day)[chart.nodes]
-        for mask, dots in self.groups:
-            dots.set_facecolors(self.colours[codes[mask]])
+        colour_states(self.groups, person_states(people, day)[chart.nodes])
         pairs = cross_contacts(model.org, people, day, 4 * MAX_CONTACTS, self.rng)
         pos = self.position[pairs] if pairs.size else np.zeros((0, 2), np.int64)
         pos = pos[(pos >= 0).all(axis=1)][:MAX_CONTACTS]

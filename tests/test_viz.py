@@ -1,0 +1,178 @@
+"""Workshop visuals: org-chart layout, animation frames, comparison report, CLI errors."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from orgsim.cli import app
+from orgsim.kernels import COUNTERS
+from orgsim.model import OrgModel
+from orgsim.params import Scenario
+from orgsim.runner import run
+from orgsim.viz import animate as A
+from orgsim.viz.compare import save_comparison
+from orgsim.viz.layout import STATES, cross_contacts, headline_shares, org_chart, person_states
+from orgsim.viz.palette import STATE_COLOURS
+
+runner = CliRunner()
+
+
+def tiny(name: str = "tiny", **rollout) -> Scenario:
+    """A 200-person organization over 30 days."""
+    return Scenario.model_validate({
+        "name": name, "run": {"days": 30, "seed": 3, "replicates": 2},
+        "organization": {"n_employees": 200, "n_departments": 4},
+        "employees": {"bad_actor_share": 0.05},
+        "rollout": rollout or {"champions": 5},
+    })
+
+
+def variance(image: Image.Image) -> float:
+    return float(np.asarray(image.convert("RGB"), dtype=float).var())
+
+
+def test_org_chart_groups_departments_and_puts_managers_above_reports():
+    model = OrgModel(tiny(), rng=1, agent_views=False)
+    org, chart = model.org, org_chart(model.org)
+    assert chart.nodes.size == org.n and not chart.sampled
+    assert len(chart.boxes) == org.n_departments
+    y = dict(zip(chart.nodes.tolist(), chart.xy[:, 1], strict=True))
+    x = dict(zip(chart.nodes.tolist(), chart.xy[:, 0], strict=True))
+    for i in range(1, org.n):
+        assert y[int(org.manager[i])] > y[i]  # bosses above their reports
+        if org.level[i] > 0:
+            _, x0, y0, x1, y1 = chart.boxes[org.department[i]]
+            assert x0 <= x[i] <= x1 and y0 <= y[i] <= y1  # inside their department's box
+    assert len({(round(a, 6), round(b, 6)) for a, b in chart.xy}) == org.n  # no two people on one seat
+
+
+def test_large_org_is_sampled_keeping_every_manager():
+    sc = tiny().model_copy(deep=True)
+    sc.organization.n_employees = 3000
+    sc.organization.n_departments = 8
+    model = OrgModel(Scenario.model_validate(sc.model_dump()), rng=1, agent_views=False)
+    chart = org_chart(model.org, max_nodes=800)
+    assert chart.sampled and chart.nodes.size == 800
+    shown = set(chart.nodes.tolist())
+    managers = set(model.org.manager[model.org.manager >= 0].tolist())
+    assert managers <= shown
+    assert chart.edges.shape[0] == 799  # everyone shown but the CEO has their manager shown
+
+
+def test_person_states_partition_people_consistently_with_the_counters():
+    model = OrgModel(tiny(), rng=2, agent_views=False)
+    for _ in range(20):
+        model.step()
+    day = model.day - 1
+    codes = person_states(model.people, day)
+    counts = np.bincount(codes, minlength=len(STATES))
+    row = dict(zip(COUNTERS, model.counters[-1], strict=True))
+    assert counts.sum() == model.org.n
+    assert counts[STATES.index("left")] == row["n_left"]
+    assert counts[STATES.index("lurking")] + counts[STATES.index("contributing")] == row["n_members"]
+    shares = headline_shares(model.people, day)
+    assert shares["registered"] == pytest.approx(row["n_registered"] / model.org.n_employees)
+    assert shares["active"] == pytest.approx(row["n_active_7d"] / model.org.n_employees)
+
+
+def test_cross_contacts_cross_departments_or_skip_levels_between_todays_posters_and_visitors():
+    launch = {"events": [{"day": 0, "announce": "all", "set": {"management_endorsement": 0.8}}]}
+    model = OrgModel(tiny(**launch), rng=4, agent_views=False)
+    org, p = model.org, model.people
+    pairs = np.zeros((0, 2))
+    while pairs.shape[0] == 0 and model.day < 90:  # the first day with such contacts
+        model.step()
+        day = model.day - 1
+        pairs = cross_contacts(org, p, day, 10_000, np.random.default_rng(0))
+    assert pairs.shape[0] > 0
+    a, b = pairs[:, 0], pairs[:, 1]
+    assert (p.last_contrib[a] == day).all() and (p.last_visit[b] == day).all()
+    assert ((org.department[a] != org.department[b]) | (np.abs(org.level[a] - org.level[b]) >= 2)).all()
+    assert cross_contacts(org, p, day, 5, np.random.default_rng(0)).shape[0] == min(5, pairs.shape[0])
+
+
+def test_frame_days_cover_the_run_and_end_on_the_last_day():
+    assert A.frame_days(10, 3) == [2, 5, 8, 9]
+    assert A.frame_days(9, 3) == [2, 5, 8]
+    assert len(A.frame_days(365, A.default_every(365))) <= A.MAX_FRAMES
+
+
+def test_gif_has_expected_frames_size_and_shows_the_states(tmp_path):
+    out = tmp_path / "a.gif"
+    ticks = []
+    A.animate(tiny(), out, days=12, every=3, fps=5, on_frame=lambda: ticks.append(1))
+    gif = Image.open(out)
+    assert gif.n_frames == 4 == len(ticks)
+    assert gif.size == A.SIZE
+    frames = []
+    for k in range(gif.n_frames):
+        gif.seek(k)
+        frames.append(gif.convert("RGB"))
+    assert all(variance(f) > 100 for f in frames)  # not blank
+    assert np.any(np.asarray(frames[0]) != np.asarray(frames[-1]))  # the picture changes over time
+    last = np.asarray(frames[-1]).reshape(-1, 3)
+    for state in ("unaware", "contributing"):  # colours are exact (fixed palette)
+        rgb = np.array([int(STATE_COLOURS[state][i:i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(last - rgb).sum(axis=1) == 0).sum() > 50, state
+
+
+def test_mp4_is_written_when_ffmpeg_exists(tmp_path):
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed")
+    out = A.animate(tiny(), tmp_path / "a.mp4", days=6, every=2, fps=5)
+    assert out.stat().st_size > 1000 and out.read_bytes()[4:8] == b"ftyp"
+
+
+def test_mp4_without_ffmpeg_and_bad_suffix_give_one_line_errors(tmp_path, monkeypatch):
+    path = tmp_path / "s.yaml"
+    path.write_text("run: {days: 5}\norganization: {n_employees: 100, n_departments: 2}\n")
+    result = runner.invoke(app, ["animate", str(path), "--out", str(tmp_path / "x.avi")])
+    assert result.exit_code == 2 and ".gif or .mp4" in result.output
+    monkeypatch.setattr(A.shutil, "which", lambda name: None)
+    result = runner.invoke(app, ["animate", str(path), "--out", str(tmp_path / "x.mp4")])
+    assert result.exit_code == 2 and "ffmpeg" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_animate_cli_writes_gif(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: cli\nrun: {days: 6}\norganization: {n_employees: 120, n_departments: 3}\n"
+                    "rollout: {champions: 3}\n")
+    result = runner.invoke(app, ["animate", str(path), "--out", str(tmp_path / "c.gif"), "--every", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    assert Image.open(tmp_path / "c.gif").n_frames == 3
+
+
+def test_compare_report_holds_table_and_figures(tmp_path):
+    results = [run(tiny("bottom"), days=25), run(tiny("top", events=[{"day": 0, "announce": "all"}]), days=25)]
+    written = save_comparison(results, tmp_path)
+    names = {p.name for p in written}
+    assert {"comparison.csv", "timeseries.csv", "side_by_side.png", "measures.png", "report.html"} <= names
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("<img") == 2 and "data:image/png;base64," in html
+    assert "<th class=\"num\">bottom</th>" in html and "<th class=\"num\">top</th>" in html
+    assert "Registered by day 60" in html
+    for png in ("side_by_side.png", "measures.png"):
+        image = Image.open(tmp_path / png)
+        assert image.size[0] > 800 and variance(image) > 100
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    assert list(table.columns) == ["metric", "bottom", "top"]
+    # the announced launch makes everyone aware on day 0: the table must show more registrations by day 20
+    frame = pd.read_csv(tmp_path / "timeseries.csv")
+    day20 = frame[frame.day == 20].groupby("scenario")["n_registered"].mean()
+    assert day20["top"] > day20["bottom"]
+
+
+def test_compare_cli_rejects_one_scenario_and_duplicate_names(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("run: {days: 5}\n")
+    result = runner.invoke(app, ["compare", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "two or more" in result.output
+    result = runner.invoke(app, ["compare", str(path), str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "names must differ" in result.output
