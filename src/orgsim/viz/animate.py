@@ -82,11 +82,11 @@ def draw_chart(ax, chart: ChartLayout, people) -> list[tuple[np.ndarray, PathCol
     for label, x0, y0, x1, y1 in chart.boxes:
         ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0.2,rounding_size=0.8",
                                     fc="#F2F2F2", ec="#BBBBBB", lw=1, zorder=0))
-        ax.text(x0 + 0.4, y1 - 0.1, label, fontsize=11, color="#555555", va="top", zorder=1)
+        ax.text(x0 + 0.3, y0 - 0.35, label, fontsize=11, color="#555555", va="top", zorder=1)
     xy = chart.xy
     ax.add_collection(LineCollection(xy[chart.edges], colors="#B0B0B0", lw=0.5, zorder=1))
     ax.set_xlim(xy[:, 0].min() - 1, xy[:, 0].max() + 1)
-    ax.set_ylim(min([b[2] for b in chart.boxes] + [xy[:, 1].min()]) - 0.5, xy[:, 1].max() + 1)
+    ax.set_ylim(min([b[2] for b in chart.boxes] + [xy[:, 1].min()]) - 1.6, xy[:, 1].max() + 1)
     ax.set_aspect("equal")
     ax.figure.canvas.draw()
     bbox = ax.get_window_extent()

@@ -149,6 +149,11 @@ def controls(base: Scenario, from_file: bool) -> dict:
     }
 
 
+def day_label(model: OrgModel) -> str:
+    """'Before launch', then 'Day d' with day 0 the launch day (as in every table and figure)."""
+    return "Before launch" if model.day == 0 else f"Day {model.day - 1}"
+
+
 @solara.component
 def OrgChartView(model: DashboardModel):
     """The org chart coloured by state, redrawn after every step."""
@@ -159,7 +164,7 @@ def OrgChartView(model: DashboardModel):
     colour_states(draw_chart(ax, model.chart, model.people), codes)
     fig.legend(handles=legend_handles(), loc="upper left", bbox_to_anchor=(0.68, 0.88), frameon=False, fontsize=11,
                handletextpad=0.3, labelspacing=0.6)
-    fig.suptitle(f"Day {max(model.day - 1, 0)}: who uses the platform (boxes = departments)", fontsize=14,
+    fig.suptitle(f"{day_label(model)}: who uses the platform (boxes = departments)", fontsize=14,
                  weight="bold", x=0.01, ha="left")
     solara.FigureMatplotlib(fig, format="png")
 
@@ -170,25 +175,32 @@ def Headlines(model: DashboardModel):
     update_counter.get()
     s = headline_shares(model.people, model.day - 1)
     sc = model.scenario
-    solara.Markdown(
-        f"## Day {max(model.day - 1, 0)}\n"
-        f"**Joined {s['registered']:.0%}** · active this week {s['active']:.0%} · "
-        f"posting (30 days) {s['contributing']:.0%} · left {s['left']:.0%} · trust {s['trust']:.2f}\n\n"
-        f"*Settings:* {sc.organization.n_employees:,} employees, {sc.rollout.champions} champions, "
-        f"initial trust {sc.employees.trust_mean:.2f}, leaders post {day0_policy(sc)['leader_participation']:.2f}, "
-        f"time budget {day0_policy(sc)['time_allowance']:.2f}, bad actors {sc.employees.bad_actor_share:.0%}\n\n"
-        "Change the controls on the left, then press **RESET** to start again with them; "
-        "**STEP** advances one day, **▶** plays. Drag a panel's corner to enlarge it."
-    )
+    policy = day0_policy(sc)
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<h2>{day_label(model)}</h2>"
+        f"<p><b>Joined {s['registered']:.0%}</b> · active this week {s['active']:.0%} · "
+        f"posting (30 days) {s['contributing']:.0%} · left {s['left']:.0%} · trust {s['trust']:.2f}</p>"
+        f"<p><i>Settings:</i> {sc.organization.n_employees:,} employees, {sc.rollout.champions} champions, "
+        f"initial trust {sc.employees.trust_mean:.2f}, leaders post {policy['leader_participation']:.2f}, "
+        f"time budget {policy['time_allowance']:.2f}, bad actors {sc.employees.bad_actor_share:.0%}</p>"
+        "<p>Change the controls on the left, then press <b>RESET</b> to start again with them; "
+        "<b>STEP</b> advances one day, <b>&#9654;</b> plays. Drag a panel's corner to enlarge it.</p>"
+    ), style="font-size: 16px")
+
+
+def _days_axis(ax) -> None:
+    ax.set_xlim(0, max(ax.get_xlim()[1], 10))  # steps are days; room for the first ten
 
 
 def _style_shares(ax) -> None:
+    _days_axis(ax)
     ax.set_title("Share of employees: joined, active, posting, left", fontsize=14)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("share of employees")
 
 
 def _style_trust(ax) -> None:
+    _days_axis(ax)
     ax.set_title("Mean trust in management", fontsize=14)
     ax.set_ylim(0, 1)
     ax.set_ylabel("trust (0 to 1)")

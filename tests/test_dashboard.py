@@ -1,0 +1,205 @@
+"""The live dashboard: its model adapter, the CLI's binding, and the page in headless Chromium."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from orgsim.cli import app
+from orgsim.params import Scenario
+from orgsim.viz import dashboard as D
+from orgsim.viz.palette import STATE_COLOURS
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+SERVER_TIMEOUT = 120  # s for the server to answer
+UI_TIMEOUT = 60  # s for the page to render or react
+
+
+def test_controls_change_inputs_only():
+    """Launch mode becomes events, sliders become day-0 policy and employee settings."""
+    model = D.DashboardModel(launch=D.TOP_DOWN, n_employees=200, initial_trust=0.3, leader_participation=0.7,
+                             time_budget=0.4, governance="moderation: remove abuse", bad_actors=0.02, seed=3)
+    sc = model.scenario
+    assert sc.organization.n_employees == 200 and sc.employees.trust_mean == 0.3
+    assert sc.employees.bad_actor_share == 0.02 and sc.rollout.champions == 0
+    model.step()
+    assert model.policy.leader_participation == 0.7 and model.policy.time_allowance == 0.4
+    assert model.policy.moderation == 0.8 and model.policy.monitoring == 0.0
+    assert (model.people.state[: model.org.n_employees] != 0).all()  # everyone told on day 0
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 2 and set(D.SERIES) <= set(frame.columns)
+
+
+def test_slider_overrides_the_scenario_files_day0_event_but_later_events_still_happen():
+    """A file's day-0 leader_participation is overridden by the slider; its later events stay."""
+    relaunch = str(ROOT / "scenarios" / "relaunch.yaml")
+    model = D.DashboardModel(scenario_file=relaunch, launch=D.AS_FILE, n_employees=200, leader_participation=0.25)
+    model.step()
+    assert model.policy.leader_participation == 0.25
+    assert any(e.day == 365 and e.set.get("leader_participation") == 0.5 for e in model.scenario.rollout.events)
+    bottom = D.DashboardModel(launch=D.BOTTOM_UP, n_employees=500)
+    assert bottom.scenario.rollout.champions == 5 and bottom.scenario.rollout.events[-1].note == "dashboard controls"
+
+
+def test_controls_start_at_the_scenarios_values():
+    """Slider defaults come from the file's day-0 policy, so Reset without changes reproduces the file."""
+    from orgsim.scenario import load_scenario
+
+    params = D.controls(load_scenario(ROOT / "scenarios" / "abuse_moderated.yaml"), True)
+    assert params["leader_participation"]["value"] == 0.5 and params["time_budget"]["value"] == 0.4
+    assert params["governance"]["value"] == "moderation: remove abuse"
+    assert params["launch"]["value"] == D.AS_FILE
+    assert D.controls(Scenario(), False)["launch"]["values"] == list(D.LAUNCH_MODES[1:])
+
+
+def test_cli_binds_to_localhost_and_warns_on_another_host(monkeypatch):
+    """The server command gets --host 127.0.0.1 by default; another host is passed on with a warning."""
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
+    runner = CliRunner()
+    result = runner.invoke(app, ["dashboard", "--port", "8999"])
+    assert result.exit_code == 0 and "warning" not in result.output
+    command = calls[-1][0]
+    assert command[command.index("--host") + 1] == "127.0.0.1" and command[command.index("--port") + 1] == "8999"
+    result = runner.invoke(app, ["dashboard", "--host", "127.0.0.2"])
+    assert result.exit_code == 0 and "warning" in result.output
+    assert calls[-1][0][calls[-1][0].index("--host") + 1] == "127.0.0.2"
+    result = runner.invoke(app, ["dashboard", "missing.yaml"])
+    assert result.exit_code == 2 and "file not found" in result.output and len(calls) == 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str):
+    """Poll ``predicate`` until it returns a truthy value; fail naming ``what`` after ``timeout``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def png_of(img) -> np.ndarray:
+    """The pixels of an <img> as shown on the page."""
+    return np.asarray(Image.open(io.BytesIO(img.screenshot_as_png)).convert("RGB"))
+
+
+def count_colour(pixels: np.ndarray, hex_colour: str) -> int:
+    rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(pixels.reshape(-1, 3).astype(int) - rgb).sum(axis=1) <= 6).sum())
+
+
+@pytest.fixture
+def server():
+    """``orgsim dashboard scenarios/bottom_up.yaml`` on a free port of 127.0.0.1, always stopped afterwards."""
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([sys.executable, "-m", "orgsim", "dashboard", str(ROOT / "scenarios" / "bottom_up.yaml"),
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+
+    def up():
+        if proc.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"dashboard exited with {proc.returncode}: {log.read().decode()[-2000:]}")
+        try:
+            return urllib.request.urlopen(url, timeout=2).status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for(up, SERVER_TIMEOUT, f"the dashboard at {url}")
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        log.close()
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium driven by Selenium (no browser download)."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("needs Debian's chromium and chromium-driver (installed by .ci/run)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="orgsim-chromium-")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
+                 "--window-size=1600,1200"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(UI_TIMEOUT)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_dashboard_in_a_browser(server, browser, tmp_path):
+    """Controls and the org chart render; stepping changes the charts; a smaller organization after Reset."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server)
+    body = lambda: browser.find_element(By.TAG_NAME, "body").text  # noqa: E731
+    images = lambda: [i for i in browser.find_elements(By.TAG_NAME, "img")  # noqa: E731
+                      if i.size["width"] > 100 and i.size["height"] > 100]
+    wait_for(lambda: len(images()) >= 3 and "Before launch" in body(), UI_TIMEOUT, "org chart and two charts")
+    text = body()
+    for control in ("Launch", "Organization size", "Initial trust", "Leaders post", "Time budget",
+                    "Moderation vs monitoring", "RESET", "STEP"):
+        assert control in text, control
+    assert "1,000 employees" in text
+
+    chart = png_of(images()[0])  # the org chart: most people not yet heard of it, the champions joined
+    assert chart.var() > 100
+    assert count_colour(chart, STATE_COLOURS["unaware"]) > 5000
+    plots_before = [png_of(i) for i in images()[1:3]]
+
+    step = browser.find_element(By.XPATH, "//button[contains(., 'Step')]")
+    for day in range(3):  # day 0 is the launch day
+        step.click()
+        wait_for(lambda day=day: f"Day {day}\n" in body() + "\n", UI_TIMEOUT, f"day {day} after Step")
+    wait_for(lambda: all(not np.array_equal(a, png_of(b)) for a, b in zip(plots_before, images()[1:3], strict=True)),
+             UI_TIMEOUT, "the charts to change after stepping")
+
+    slider = browser.find_element(By.XPATH, "//*[@role='slider'][starts-with(@aria-label, 'Organization size')]")
+    browser.execute_script("arguments[0].focus()", slider)
+    browser.switch_to.active_element.send_keys(Keys.HOME)  # the slider's minimum: 100 employees
+    wait_for(lambda: slider.get_attribute("aria-valuenow") == "100", UI_TIMEOUT, "the size slider to move")
+    browser.find_element(By.XPATH, "//button[contains(., 'Reset')]").click()
+    wait_for(lambda: "Settings: 100 employees" in body(), UI_TIMEOUT, "the reset model with 100 employees")
+    wait_for(lambda: "Before launch" in body() and not np.array_equal(png_of(images()[0]), chart),
+             UI_TIMEOUT, "a new org chart for the reset model")
+    browser.save_screenshot(str(tmp_path / "dashboard.png"))
+    assert (tmp_path / "dashboard.png").stat().st_size > 10_000
