@@ -16,6 +16,7 @@ from orgsim.model import OrgModel
 from orgsim.params import Scenario
 from orgsim.runner import run
 from orgsim.viz import animate as A
+from orgsim.viz import figures as F
 from orgsim.viz.compare import save_comparison
 from orgsim.viz.layout import STATES, cross_contacts, headline_shares, org_chart, person_states
 from orgsim.viz.palette import STATE_COLOURS
@@ -176,3 +177,41 @@ def test_compare_cli_rejects_one_scenario_and_duplicate_names(tmp_path):
     assert result.exit_code == 2 and "two or more" in result.output
     result = runner.invoke(app, ["compare", str(path), str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "names must differ" in result.output
+
+
+def test_post_shares_of_top_1_next_9_and_other_90_percent_by_hand():
+    """200 members: the top 1% is 2 people, the top 10% is 20; shares are of everything written."""
+    contrib = np.zeros(200, dtype=np.int64)
+    contrib[:2] = 30  # top 1%: 60 of 100
+    contrib[2:20] = 2  # next 9%: 36 of 100
+    contrib[20:24] = 1  # 4 of 100 from the other 90%
+    rng = np.random.default_rng(0)
+    top, nxt, rest = F.post_shares(rng.permutation(contrib))  # order of members does not matter
+    assert (top, nxt, rest) == pytest.approx((0.60, 0.36, 0.04))
+    assert F.post_shares(np.zeros(50)) is None and F.post_shares(np.zeros(0)) is None
+    assert F.post_shares(np.array([0, 5, 0])) == pytest.approx((1.0, 0.0, 0.0))  # at least one person is the top
+
+
+def test_participation_figure_shows_post_shares_matching_the_run_metrics(tmp_path, monkeypatch):
+    """The bars are the run's top1pct / top10pct metrics, not the (tautological) share of members."""
+    sc = tiny("shares", events=[{"day": 0, "announce": "all", "set": {"management_endorsement": 0.8,
+                                                                       "time_allowance": 0.4}}])
+    results = run(sc, days=60, replicates=2)
+    for contrib, (_, row) in zip(results.contributions, results.replicates.iterrows(), strict=True):
+        shares = F.post_shares(contrib)
+        assert shares is not None and sum(shares) == pytest.approx(1.0)
+        assert all(s >= 0 for s in shares)
+        assert shares[0] == pytest.approx(row["top1pct_post_share"])
+        assert shares[0] + shares[1] == pytest.approx(row["top10pct_post_share"])
+    drawn = []
+    real_barh = F.plt.Axes.barh
+    monkeypatch.setattr(F.plt.Axes, "barh", lambda self, y, width, **kw: drawn.append((y, width))
+                        or real_barh(self, y, width, **kw))
+    F.inequality_figure(results, tmp_path / "p.png")
+    reference = [w for y, w in drawn if y == 0]
+    this_run = [w for y, w in drawn if y == 1]
+    assert reference == pytest.approx(list(F.REFERENCE_90_9_1)) and sum(reference) == pytest.approx(1.0, abs=1e-3)
+    assert this_run == pytest.approx(np.mean([F.post_shares(c) for c in results.contributions], axis=0))
+    assert this_run[0] == pytest.approx(results.summary["top1pct_post_share"])
+    image = Image.open(tmp_path / "p.png")
+    assert image.size[0] > 800 and variance(image) > 100

@@ -9,8 +9,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 
-from orgsim.viz.palette import CYCLE, SERIES_COLOURS, use_projector_style  # noqa: E402
+from orgsim.viz.palette import OKABE_ITO, SERIES_COLOURS, use_projector_style  # noqa: E402
 
 ADOPTION_SERIES = {
     "n_aware": "heard of it",
@@ -76,30 +77,73 @@ def activity_figure(results, path) -> None:
     plt.close(fig)
 
 
+GROUPS = ("top 1%", "next 9%", "other 90%")  # members ranked by what they wrote
+GROUP_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["sky"], "#DDDDDD")  # dark to light: writes most to least
+# Share of posts by the top 1%, next 9% and other 90% of members (ranked by posts) in four
+# long-running online communities: van Mierlo (2014), J Med Internet Res 16(2):e33.
+REFERENCE_90_9_1 = (0.747, 0.240, 0.013)
+
+
+def post_shares(contributions: np.ndarray) -> tuple[float, float, float] | None:
+    """Shares of all contributions written by the top 1%, the next 9% and the other 90% of members.
+
+    Members are ranked by what they wrote; the top 1% and top 10% are at least one
+    person, rounded up as in :func:`orgsim.metrics.top_share`, so the first share
+    is ``top1pct_post_share`` and the first two sum to ``top10pct_post_share``.
+    ``None`` if nobody wrote anything.
+    """
+    x = np.sort(np.asarray(contributions, dtype=float))[::-1]
+    if x.size == 0 or x.sum() == 0:
+        return None
+    k1 = max(1, int(np.ceil(0.01 * x.size)))
+    k10 = max(1, int(np.ceil(0.10 * x.size)))
+    total = x.sum()
+    top, top10 = x[:k1].sum() / total, x[:k10].sum() / total
+    return float(top), float(top10 - top), float(1.0 - top10)
+
+
 def inequality_figure(results, path) -> None:
-    """Lorenz curve of contributions among registered members, and the 90-9-1 split."""
+    """Who writes: shares of posts and replies by the top 1%, next 9% and other 90% of members, beside 90-9-1."""
     use_projector_style()
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
-    shares = []
-    for r, contrib in enumerate(results.contributions):
-        x = np.sort(contrib)[::-1].astype(float)
-        if x.size == 0 or x.sum() == 0:
-            continue
-        people = np.arange(1, x.size + 1) / x.size
-        ax.plot(people, np.cumsum(x) / x.sum(), color=CYCLE[0], alpha=0.5 if r else 1.0, lw=2)
-        heavy = max(1, int(np.ceil(0.01 * x.size)))
-        shares.append([np.mean(contrib == 0), np.mean(contrib > 0) - heavy / x.size, heavy / x.size])
-    ax.plot([0, 1], [0, 1], color="#999999", ls="--", lw=1, label="everyone equal")
-    ax.set(xlabel="share of members, most active first", ylabel="share of all contributions",
-           title="Who writes: participation inequality", xlim=(0, 1), ylim=(0, 1.02))
-    ax.legend(frameon=False, loc="lower right")
-    if shares:
-        lurk, some, top = np.mean(shares, axis=0)
-        bars = ax2.bar(["never wrote", "wrote", "top 1% writers"], [lurk, max(some, 0), top],
-                       color=[CYCLE[5], CYCLE[0], CYCLE[1]])
-        ax2.bar_label(bars, labels=[f"{v:.0%}" for v in (lurk, max(some, 0), top)], fontsize=13)
-    ax2.set(ylim=(0, 1.05), ylabel="share of registered members", title="Members by what they do (90-9-1?)")
-    fig.tight_layout()
+    written = [(c, s) for c in results.contributions if (s := post_shares(c)) is not None]
+    lurkers = [float(np.mean(c == 0)) for c in results.contributions if c.size]
+    fig, ax = plt.subplots(figsize=(12, 4.8))
+    rows = ["90-9-1 rule\n(online communities)"]
+    values = [REFERENCE_90_9_1]
+    if written:
+        rows.append(f"{results.scenario.name}\n(this run)")
+        values.append(tuple(np.mean([s for _, s in written], axis=0)))
+    for y, shares in enumerate(values):
+        left = 0.0
+        for share, colour, group in zip(shares, GROUP_COLOURS, GROUPS, strict=True):
+            ax.barh(y, share, left=left, color=colour, edgecolor="white", lw=2, height=0.62,
+                    label=f"{group} of members" if y == 0 else None)
+            if share >= 0.05:
+                ax.text(left + share / 2, y, f"{share:.0%}", ha="center", va="center", fontsize=20,
+                        weight="bold", color="white" if colour == OKABE_ITO["blue"] else "#222222")
+            left += share
+    ax.set_yticks(range(len(rows)), rows, fontsize=14)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.5, len(rows) - 0.5)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("share of all posts and replies, by members ranked from most to least written")
+    if written:
+        top, nxt, _ = values[-1]
+        k1 = round(np.mean([max(1, np.ceil(0.01 * c.size)) for c, _ in written]))
+        k10 = round(np.mean([max(1, np.ceil(0.10 * c.size)) for c, _ in written]))
+        title = f"Who writes? {k1:,} people, the top 1% of members, write {top:.0%} of all posts and replies"
+        subtitle = (f"The top 10% ({k10:,} people) write {top + nxt:.0%}; "
+                    f"{np.mean(lurkers):.0%} of members never wrote anything")
+    else:
+        title, subtitle = "Who writes? Nobody wrote anything on the platform", ""
+    fig.text(0.01, 0.975, title, fontsize=19, weight="bold", va="top")
+    fig.text(0.01, 0.905, subtitle, fontsize=14, color="#444444", va="top")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.22), ncol=3, frameon=False, fontsize=13,
+              title="written by the", title_fontsize=13)
+    fig.text(0.01, 0.015, f"Mean of {len(results.contributions)} replicate(s). Reference: the top 1%, next 9% and "
+             "other 90% of members in four online communities (van Mierlo 2014).", fontsize=11, color="#444444")
+    fig.tight_layout(rect=(0, 0.05, 1, 0.85))
     fig.savefig(path)
     plt.close(fig)
 
