@@ -136,10 +136,12 @@ def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
         try:
             # results are fetched in the background as batches finish; a failed task yields its exception
             for future, results in as_completed(futures, with_results=True, raise_errors=False):
+                failed = future.status != "finished"  # read before release(), which may reset it
                 future.release()
                 batch = by_key[future.key]
-                if future.status == "error":  # results is (type, exception, traceback)
-                    results = [results[1]] * len(batch)
+                if failed:  # an error gives (type, exception, traceback); a cancelled task its CancelledError
+                    error = results if isinstance(results, BaseException) else results[1]
+                    results = [error] * len(batch)
                 yield from zip(batch, results, strict=True)
         finally:
             client.cancel([f for f in futures if not f.done()])
