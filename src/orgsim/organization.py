@@ -22,6 +22,7 @@ import pandas as pd
 from orgsim.params import Organization
 
 EXTERNAL_TIES = 3  # ties of each external member to random employees
+_CHUNK = 1 << 20  # elements per step of the CSR builder's passes (bounds its temporaries)
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,12 @@ def hierarchy(n: int, span: int, n_departments: int) -> tuple[np.ndarray, np.nda
     local[0] = 0
     manager = np.where(local > 0, starts[department] + (local - 1) // span, 0).astype(np.int32)
     manager[0] = -1
-    level = np.ones(n, dtype=np.int32)
+    # a complete span-ary tree numbered level by level: depth d starts at position 1 + span + ... + span^(d-1)
+    firsts = [0]
+    while firsts[-1] <= local.max():
+        firsts.append(firsts[-1] * span + 1)
+    level = np.searchsorted(np.array(firsts, dtype=np.int64), local, side="right").astype(np.int32)
     level[0] = 0
-    cur = local.copy()
-    cur[0] = 0
-    while (cur > 0).any():
-        moving = cur > 0
-        level[moving] += 1
-        cur[moving] = (cur[moving] - 1) // span
     return level, department, manager
 
 
@@ -120,24 +119,61 @@ def _informal_edges(
 
 
 def to_csr(n: int, src: np.ndarray, dst: np.ndarray, formal_mask: np.ndarray | None = None):
-    """Symmetric CSR without self-ties or duplicates; a tie is formal if any copy of it was."""
+    """Symmetric CSR without self-ties or duplicates; a tie is formal if any copy of it was.
+
+    Each directed copy of a tie is packed into one int64, ``(row << b | col) << 1 | informal`` with ``b``
+    bits per id, so one in-place sort orders the ties by row, then column, with the formal copy of a
+    duplicated tie first. A pass over the sorted keys, in chunks to bound temporaries, keeps the first
+    copy of each tie, drops self-ties, and compacts the kept keys in place.
+    """
+    bits = max(1, int(n - 1).bit_length())
+    if 2 * bits + 1 > 63:
+        raise ValueError(f"too many people for the CSR builder: {n}")
+    mask = (1 << bits) - 1
     src = np.asarray(src, dtype=np.int64)
     dst = np.asarray(dst, dtype=np.int64)
-    formal_mask = np.zeros(src.shape[0], bool) if formal_mask is None else formal_mask
-    keep = src != dst
-    s = np.concatenate([src[keep], dst[keep]])
-    t = np.concatenate([dst[keep], src[keep]])
-    f = np.concatenate([formal_mask[keep], formal_mask[keep]])
-    key = s * n + t
-    order = np.lexsort((~f, key))  # formal copies first, so unique keeps them
-    key, f = key[order], f[order]
-    first = np.ones(key.shape[0], bool)
-    first[1:] = key[1:] != key[:-1]
-    key, f = key[first], f[first]
-    rows, cols = key // n, key % n
+    m = src.shape[0]
+    informal = None if formal_mask is None else ~np.asarray(formal_mask, dtype=bool)
+    key = np.empty(2 * m, np.int64)
+    for half, (a, b) in enumerate(((src, dst), (dst, src))):  # both directions of every tie
+        part = key[half * m : (half + 1) * m]
+        np.left_shift(a, bits, out=part)
+        part |= b
+        part <<= 1
+        if informal is None:
+            part |= 1
+        else:
+            np.bitwise_or(part, informal, out=part)
+    del informal
+    key.sort()
+
+    kept, previous = 0, None  # previous: the last key of the chunk before, as it was before compaction
+    for start in range(0, key.shape[0], _CHUNK):
+        chunk = key[start : start + _CHUNK]
+        keep = np.empty(chunk.shape[0], bool)
+        keep[0] = previous is None or (int(chunk[0]) ^ previous) > 1
+        np.greater(chunk[1:] ^ chunk[:-1], 1, out=keep[1:])  # copies of one tie differ in the last bit only
+        pair = chunk >> 1
+        keep &= (pair >> bits) != (pair & mask)  # no self-ties
+        previous = int(chunk[-1])
+        chunk = chunk[keep]  # a copy; it goes to the compacted part, which ends before the next chunk
+        key[kept : kept + chunk.shape[0]] = chunk
+        kept += chunk.shape[0]
+    key = key[:kept]
+
+    indices = np.empty(kept, np.int32)
+    formal = np.empty(kept, bool)
+    counts = np.zeros(n, np.int64)
+    for start in range(0, kept, _CHUNK):
+        chunk = key[start : start + _CHUNK]
+        np.equal(chunk & 1, 0, out=formal[start : start + chunk.shape[0]])
+        pair = chunk >> 1
+        indices[start : start + chunk.shape[0]] = pair & mask
+        pair >>= bits  # the rows, sorted: count them over this chunk's range of rows only
+        counts[pair[0] : pair[-1] + 1] += np.bincount(pair - pair[0])
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return indptr, cols.astype(np.int32), f
+    np.cumsum(counts, out=indptr[1:])
+    return indptr, indices, formal
 
 
 def _classic_edges(cfg: Organization, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -174,6 +210,7 @@ def build_organization(cfg: Organization, rng: np.random.Generator) -> Org:
         is_, id_ = _informal_edges(department, cfg.informal_degree_within, cfg.informal_degree_across, rng)
         src, dst = np.concatenate([fs, is_]), np.concatenate([fd, id_])
         formal = np.concatenate([np.ones(fs.shape[0], bool), np.zeros(is_.shape[0], bool)])
+        del fs, fd, is_, id_  # only the concatenated copies are needed (memory at a million employees)
     elif cfg.network == "complete":
         src = dst = np.zeros(0, np.int64)
         formal = np.zeros(0, bool)
