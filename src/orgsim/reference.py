@@ -31,7 +31,7 @@ import pandas as pd
 
 from orgsim import kernels as K
 from orgsim.metrics import timeseries
-from orgsim.model import OrgModel
+from orgsim.model import OrgModel, department_heads
 from orgsim.params import Scenario
 
 UNAWARE, AWARE, MEMBER, LEFT = K.UNAWARE, K.AWARE, K.MEMBER, K.LEFT
@@ -51,6 +51,7 @@ class Question:
     topic: int
     day: int
     holder: Employee | None  # who handles it in the hierarchy (None: nobody yet)
+    via: Employee  # who passed it to the holder; an answer by e-mail or the hierarchy travels back to them
     posted: int = -1  # day it was posted on the platform (-1: not posted)
     open: bool = True
 
@@ -84,6 +85,8 @@ class Employee(mesa.Agent):
         self.manager: Employee | None = None  # set once every agent exists
         self.ties: list[Employee] = []  # the organization's network
         self.tie_set: set[Employee] = set()
+        self.formal_ties: list[Employee] = []  # manager, reports, teammates (none on the complete network)
+        self.reports: list[Employee] = []  # direct reports (among the formal ties)
         self.contacts: dict[Employee, float] = {}  # ties made on the platform, and their strength
 
     # --- one person's day ------------------------------------------------------------------
@@ -130,6 +133,11 @@ class Employee(mesa.Agent):
             degree = len(self.ties)
         return (count / degree if degree else 0.0), count
 
+    def active_ties(self) -> int:
+        """Ties who visited the platform in the last 7 days (the kernel does not track them on the complete network)."""
+        week = self.model.day - 6
+        return 0 if self.model.complete else sum(t.last_visit >= week for t in self.ties)
+
     def consider_registering(self) -> None:
         """Bass: hazard p + q x share; threshold: enough adopted ties; esn: word of mouth, then a logistic choice."""
         m, b, reg = self.model, self.model.b, self.model.scenario.registration
@@ -140,8 +148,9 @@ class Employee(mesa.Agent):
         elif m.rule == "threshold":
             if count >= self.kmin and share >= self.phi:
                 self.register()
-        elif self.state == UNAWARE:
-            if count > 0 and self.random.random() < min(1.0, b.word_of_mouth * count):
+        elif self.state == UNAWARE:  # invitations by ties who used the platform this week
+            inviters = self.active_ties()
+            if inviters > 0 and self.random.random() < min(1.0, b.word_of_mouth * inviters):
                 self.state = AWARE
         else:
             score = (b.registration_base + b.registration_affinity * self.affinity
@@ -176,12 +185,9 @@ class Employee(mesa.Agent):
         """Log-odds of visiting today."""
         b, policy = self.model.b, self.model.policy
         degree = len(self.model.people) - 1 if self.model.complete else len(self.ties)
-        # on the complete network the kernel does not track active ties (only platform ties count)
-        week = self.model.day - 6
-        active_ties = 0 if self.model.complete else sum(t.last_visit >= week for t in self.ties)
-        active_contacts = sum(c.last_visit >= week for c in self.contacts)
+        active_contacts = sum(c.last_visit >= self.model.day - 6 for c in self.contacts)
         known = degree + len(self.contacts)
-        social = (active_ties + active_contacts) / known if known else 0.0
+        social = (self.active_ties() + active_contacts) / known if known else 0.0
         return (b.visit_base + b.visit_usefulness * self.usefulness + b.visit_novelty * self.novelty
                 + b.visit_social * social + b.visit_endorsement * policy.management_endorsement * self.trust
                 + b.visit_affinity * self.affinity + b.visit_habit * self.habit - b.visit_time_cost * self.time_cost())
@@ -216,28 +222,36 @@ class Employee(mesa.Agent):
             self.write(UPDATE)
 
     def read_feed(self, since: int, score: float) -> float:
-        """Read up to ``feed_size`` posts new since day ``since``; return the value received in [-1, 1].
+        """Answer new questions on one's topics, read up to ``feed_size`` other new posts; return the value in [-1, 1].
 
-        Candidates: every new post, newest first, if there are at most ``3 * feed_size``,
-        otherwise ``3 * feed_size`` random new posts. Endorsing uses ``max(willingness, post_floor)``,
-        replying and answering ``logistic(score + help_ease)``.
+        Topic groups: every new open question on a topic one knows (not one's own) is shown and
+        answered with probability ``answer_prob * logistic(score + help_ease)``.
+        Reading: every new post, newest first, if there are at most ``3 * feed_size``, otherwise
+        ``3 * feed_size`` random new posts; questions are not read there. Endorsing uses
+        ``max(willingness, post_floor)``, replying ``logistic(score + help_ease)``.
         """
         m, b = self.model, self.model.b
         first = m.day_start[max(since + 1, m.day - b.feed_window + 1, 0)]
         new = m.posts[first:]
+        help_will = logistic(score + b.help_ease)
+        like_will = max(logistic(score), b.post_floor)
+        value, read = 0.0, 0
+        for post in new:  # topic groups, oldest first
+            question = post.question
+            if (post.kind == QUESTION and post.author is not self and question.asker is not self and question.open
+                    and question.topic in self.knowledge and self.random.random() < b.answer_prob * help_will):
+                self.answer(question, on_platform=True)
+                value += 1.0
         tries = 3 * b.feed_size
         if len(new) > tries:
             candidates = [new[self.random.randrange(len(new))] for _ in range(tries)]
         else:
             candidates = new[::-1]
-        help_will = logistic(score + b.help_ease)
-        like_will = max(logistic(score), b.post_floor)
-        value, read = 0.0, 0
         for post in candidates:
             if read >= b.feed_size:
                 break
             author = post.author
-            if author is self or not post.alive:
+            if author is self or not post.alive or post.kind == QUESTION:
                 continue
             accept = (b.feed_base + b.feed_popularity * min(post.score, 10) / 10.0
                       + (b.feed_department if author.department == self.department else 0.0)
@@ -250,12 +264,6 @@ class Employee(mesa.Agent):
             if post.kind == ABUSE:
                 self.trust = max(0.0, self.trust - b.abuse_trust_hit)
                 value -= 1.0
-                continue
-            if post.kind == QUESTION:
-                question = post.question
-                if question.open and post.topic in self.knowledge and self.random.random() < b.answer_prob * help_will:
-                    self.answer(question, on_platform=True)
-                    value += 1.0
                 continue
             if post.kind == ANSWER:
                 useful = post.topic not in self.knowledge and self.random.random() < b.learn_prob
@@ -333,9 +341,12 @@ class Employee(mesa.Agent):
         if other in self.contacts:
             self.contacts[other] += 1.0
             return False
-        if len(self.contacts) >= self.model.b.platform_ties:
-            del self.contacts[min(self.contacts, key=self.contacts.get)]
-        self.contacts[other] = 1.0
+        if len(self.contacts) < self.model.b.platform_ties:
+            self.contacts[other] = 1.0
+        else:  # the newcomer takes the weakest's slot (the first of equals in slot order, as in the kernel)
+            weakest = min(self.contacts, key=self.contacts.get)
+            self.contacts = {(other if c is weakest else c): (1.0 if c is weakest else w)
+                             for c, w in self.contacts.items()}
         return True
 
     # --- knowledge: questions and ideas ------------------------------------------------------
@@ -363,7 +374,7 @@ class Employee(mesa.Agent):
                        and self.random.random() < logistic(self.post_score() + b.help_ease))
         if not on_platform and self.is_external:
             return
-        question = Question(self, topic, m.day, holder=None if on_platform else self.manager)
+        question = Question(self, topic, m.day, holder=None if on_platform else self.manager, via=self)
         m.questions.append(question)
         m.count["questions_asked"] += 1
         if on_platform:
@@ -390,7 +401,7 @@ class Employee(mesa.Agent):
             self.get_feedback()
             asker.usefulness += m.b.usefulness_rate * (1.0 - asker.usefulness)
         else:
-            m.record_interaction(self, asker)
+            m.record_interaction(self, question.via)
 
     def new_idea(self) -> None:
         """An idea: an active member posts it for endorsement, otherwise it queues for executive sign-off."""
@@ -420,7 +431,7 @@ class ReferenceModel(mesa.Model):
         org, people = initial.org, initial.people
         self.scenario, self.b, self.policy = scenario, scenario.behaviour, scenario.policy.model_copy()
         self.rule, self.complete = scenario.registration.rule, org.complete
-        self.n_topics, self.n_departments, self.n_employees = scenario.employees.n_topics, org.n_departments, org.n_employees
+        self.n_topics, self.n_departments = scenario.employees.n_topics, org.n_departments
         self.people = [Employee(self, i, people) for i in range(org.n)]
         for person in self.people:
             boss = int(people.manager[person.index])
@@ -428,6 +439,11 @@ class ReferenceModel(mesa.Model):
             if not org.complete:
                 person.ties = [self.people[j] for j in org.neighbours(person.index)]
                 person.tie_set = set(person.ties)
+                formal = org.formal[org.indptr[person.index]:org.indptr[person.index + 1]]
+                person.formal_ties = [t for t, f in zip(person.ties, formal, strict=True) if f]
+        for person in self.people:
+            person.reports = [t for t in person.formal_ties if t.manager is person]
+        self.heads = [self.people[h] for h in department_heads(org)]  # each department's top employee
         self.events = sorted(scenario.rollout.events, key=lambda e: e.day)
         self.day = 0
         self.posts: list[Post] = []
@@ -503,9 +519,9 @@ class ReferenceModel(mesa.Model):
             if q.posted >= 0 and self.day - q.posted < b.platform_patience or asker.is_external:
                 continue
             if q.holder is None:
-                q.holder = asker.manager
-            if asker.ties:
-                colleague = asker.ties[self.random.randrange(len(asker.ties))]
+                q.holder, q.via = asker.manager, asker
+            if asker.formal_ties:  # the asker e-mails a colleague
+                colleague = self.random.choice(asker.formal_ties)
                 if q.topic in colleague.knowledge and self.random.random() < b.email_reply_prob:
                     colleague.answer(q, on_platform=False)
                     continue
@@ -517,25 +533,27 @@ class ReferenceModel(mesa.Model):
             if q.topic in holder.knowledge:
                 holder.answer(q, on_platform=False)
             elif q.posted < 0 and holder.can_write() and holder.is_active():
-                self.record_interaction(holder, asker)
                 holder.post_question(q)
-            elif holder.manager is not None:
-                self.record_interaction(holder, holder.manager)
-                q.holder = holder.manager
             else:
-                expert = self.find_expert(q.topic)
-                if expert is not None:
-                    self.record_interaction(holder, expert)
-                    q.holder = expert
+                after = self.next_holder(holder, q.topic)
+                if after is not None:
+                    self.record_interaction(holder, after)
+                    q.via, q.holder = holder, after
         self.questions = [q for q in self.questions if q.open]
 
-    def find_expert(self, topic: int) -> Employee | None:
-        """The CEO's search for someone who knows: up to 20 random employees."""
-        for _ in range(20):
-            candidate = self.people[self.random.randrange(self.n_employees)]
-            if topic in candidate.knowledge:
-                return candidate
-        return None
+    def next_holder(self, holder: Employee, topic: int) -> Employee | None:
+        """Where a holder who cannot answer passes a question.
+
+        Inside the topic's department, down to a random report (or formal tie); outside it, up to
+        one's manager; from a department head or the CEO, across to the head of the topic's department.
+        """
+        home = topic % self.n_departments
+        if holder.department == home and holder.level >= 1:
+            below = holder.reports or holder.formal_ties
+            return self.random.choice(below) if below else None
+        if holder.level >= 2:
+            return holder.manager
+        return self.heads[home]
 
     def executive_review(self) -> None:
         """Executives review the oldest queued ideas within their limited time; stale ideas are dropped."""
