@@ -52,6 +52,7 @@ def adoption_figure(results, path) -> None:
     events_marks(ax, results.scenario)
     ax.set(xlabel="day since launch", ylabel="share of employees", ylim=(0, 1.02),
            title=f"{results.scenario.name}: who joins, who stays active")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.legend(loc="best", frameon=False)
     fig.tight_layout()
     fig.savefig(path)
@@ -132,7 +133,7 @@ def inequality_figure(results, path) -> None:
         top, nxt, _ = values[-1]
         k1 = round(np.mean([max(1, np.ceil(0.01 * c.size)) for c, _ in written]))
         k10 = round(np.mean([max(1, np.ceil(0.10 * c.size)) for c, _ in written]))
-        title = f"Who writes? {k1:,} people, the top 1% of members, write {top:.0%} of all posts and replies"
+        title = f"Who writes? {k1:,} people (the top 1%) write {top:.0%} of all posts and replies"
         subtitle = (f"The top 10% ({k10:,} people) write {top + nxt:.0%}; "
                     f"{np.mean(lurkers):.0%} of members never wrote anything")
     else:
