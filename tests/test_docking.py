@@ -1,9 +1,13 @@
 """Docking (Axtell et al. 1996): the numba kernel and the pure-Mesa reference give the same outcomes.
 
-Both models run the shipped bottom-up launch at 200 employees for a year, over the
-same 30 seeds (each seed gives both the same initial organization; the daily
-dynamics use unrelated random streams). For every outcome, the difference of the
-means must be within 3 standard errors of that difference.
+Both models run a shipped scenario at 200 employees for a year, over the same 30 seeds
+(each seed gives both the same initial organization; the daily dynamics use unrelated
+random streams). For every outcome, the difference of the means must be within 3
+standard errors of that difference.
+
+``bottom_up`` runs in the default suite. At this size it has died out by day 365 in both
+models (no one active, no contributors), so its day-365 stocks are compared exactly and the
+year-long dynamics are docked on ``top_down`` too, which is slower (opt-in: ORGSIM_DOCKING=1).
 """
 
 from __future__ import annotations
@@ -20,14 +24,16 @@ from orgsim.runner import replicate_seed, run_replicate
 from orgsim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("ORGSIM_DOCKING"),
-    reason="docking takes 2-5 minutes on 2 cores; run with ORGSIM_DOCKING=1",
-)
 SEEDS = range(30)
 DAYS = (30, 90, 365)
 STOCKS = ("n_registered", "n_active_7d", "n_contributors_30d")
+# outcomes that must vary across seeds in each scenario, so that docking them tests something
+VARYING = {
+    "bottom_up": ["n_registered@30", "n_active_7d@30", "n_active_7d@90", "n_contributors_30d@90", "total_posts"],
+    "top_down": ["n_active_7d@365", "n_contributors_30d@365", "total_posts"],
+}
+OPT_IN = pytest.mark.skipif(not os.environ.get("ORGSIM_DOCKING"),
+                            reason="top_down docking takes ~3 minutes on 2 cores; run with ORGSIM_DOCKING=1")
 
 
 def outcomes(frame: pd.DataFrame) -> dict[str, float]:
@@ -38,21 +44,20 @@ def outcomes(frame: pd.DataFrame) -> dict[str, float]:
     return values
 
 
-@pytest.fixture(scope="module")
-def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Outcomes of the kernel and of the reference, one row per seed."""
-    scenario = load_scenario(SCENARIOS / "bottom_up.yaml",
+@pytest.fixture(scope="module", params=["bottom_up", pytest.param("top_down", marks=OPT_IN)])
+def runs(request) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """The scenario's name and the outcomes of the kernel and of the reference, one row per seed."""
+    scenario = load_scenario(SCENARIOS / f"{request.param}.yaml",
                              {"organization.n_employees": 200, "run.days": max(DAYS) + 1})
     kernel = pd.DataFrame([outcomes(run_replicate(scenario, 0, seed)[0]) for seed in SEEDS])
     reference = pd.DataFrame([outcomes(run_reference(scenario, replicate_seed(seed, 0))) for seed in SEEDS])
-    return kernel, reference
+    return request.param, kernel, reference
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="kernel shows more actives, contributors and posts than the reference; not yet traced",
-                   strict=False)
 def test_kernel_and_reference_agree_within_three_standard_errors(runs):
-    kernel, reference = runs
+    """Every outcome's mean differs by less than 3 standard errors of the difference."""
+    _, kernel, reference = runs
     n = len(SEEDS)
     gap = (kernel.mean() - reference.mean()).abs()
     se = np.sqrt(kernel.var() / n + reference.var() / n)
@@ -63,7 +68,8 @@ def test_kernel_and_reference_agree_within_three_standard_errors(runs):
     )
 
 
+@pytest.mark.slow
 def test_the_outcomes_vary_so_the_comparison_means_something(runs):
-    kernel, reference = runs
-    late = [f"{column}@{DAYS[-1]}" for column in ("n_active_7d", "n_contributors_30d")] + ["total_posts"]
-    assert (kernel[late].std() > 0).all() and (reference[late].std() > 0).all()
+    """The scenario's informative outcomes vary across seeds in both models."""
+    name, kernel, reference = runs
+    assert (kernel[VARYING[name]].std() > 0).all() and (reference[VARYING[name]].std() > 0).all()
