@@ -90,12 +90,12 @@ def _formal_edges(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     people = np.flatnonzero(manager >= 0)
     src, dst = [people], [manager[people]]
     order = people[np.argsort(manager[people], kind="stable")]
-    largest_team = int(np.bincount(manager[people]).max()) if people.size else 0
+    boss = manager[order]  # sorted: each team is a run
+    largest_team = int(np.bincount(boss).max()) if people.size else 0
     for offset in range(1, largest_team):
-        a, b = order[:-offset], order[offset:]
-        same = manager[a] == manager[b]
-        src.append(a[same])
-        dst.append(b[same])
+        same = boss[:-offset] == boss[offset:]
+        src.append(order[:-offset][same])
+        dst.append(order[offset:][same])
     return np.concatenate(src), np.concatenate(dst)
 
 
