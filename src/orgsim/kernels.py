@@ -37,8 +37,17 @@ People = namedtuple(
     ],
 )
 Network = namedtuple("Network", ["indptr", "indices", "formal", "heads", "complete"])
-Posts = namedtuple("Posts", ["author", "day", "kind", "topic", "score", "alive", "ref", "total", "day_start"])
-Questions = namedtuple("Questions", ["asker", "topic", "day", "holder", "via", "posted", "open", "total"])
+# A post is one record, so reading a sampled post from a large feed touches one cache line; it carries its
+# author's department and seniority (fixed attributes) for the same reason. ``ref``: the question of a
+# question or answer; for an idea, 1 once adopted.
+POST = np.dtype([("author", np.int32), ("day", np.int32), ("score", np.int32), ("department", np.int32),
+                 ("ref", np.int64), ("topic", np.int16), ("kind", np.int8), ("alive", np.bool_),
+                 ("senior", np.bool_)], align=True)
+Posts = namedtuple("Posts", ["ring", "total", "day_start"])  # ring buffer of POST records; total posted; by day
+# Questions: a ring buffer pool; ``post_index`` lists the global post index of every question posted on the
+# platform, in order (``n_posted`` of them), so readers scan new questions without scanning all new posts.
+Questions = namedtuple("Questions", ["asker", "topic", "day", "holder", "via", "posted", "open", "total",
+                                     "post_index", "n_posted"])
 IdeaQueue = namedtuple("IdeaQueue", ["day", "head", "tail", "budget"])
 
 # Daily output counters written by the kernel, in this order (see orgsim.metrics for derived columns)
@@ -170,17 +179,19 @@ def contribute(people, out, i, day, is_reply):
 
 
 @njit(cache=True, inline="always")
-def new_post(posts, author, day, kind, topic, ref):
+def new_post(people, posts, author, day, kind, topic, ref):
     """Append a post to the ring buffer; return its global index."""
     g = posts.total[0]
-    s = g % posts.author.shape[0]
-    posts.author[s] = author
-    posts.day[s] = day
-    posts.kind[s] = kind
-    posts.topic[s] = topic
-    posts.score[s] = 0
-    posts.alive[s] = True
-    posts.ref[s] = ref
+    post = posts.ring[g & (posts.ring.shape[0] - 1)]  # capacity: a power of two
+    post.author = author
+    post.day = day
+    post.kind = kind
+    post.topic = topic
+    post.score = 0
+    post.alive = True
+    post.ref = ref
+    post.department = people.department[author]
+    post.senior = people.is_senior[author]
     posts.total[0] = g + 1
     return g
 
@@ -280,7 +291,7 @@ def answer_question(people, net, posts, qs, P, out, reader, qg, day, on_platform
     if on_platform:
         platform_interaction(people, net, out, reader, asker)
         out[Q_ANSWERED_PLATFORM] += 1
-        new_post(posts, reader, day, ANSWER, topic, qg)
+        new_post(people, posts, reader, day, ANSWER, topic, qg)
         contribute(people, out, reader, day, True)
         give_feedback(people, P, reader)
         people.usefulness[asker] += P.usefulness_rate * (1.0 - people.usefulness[asker])
@@ -289,9 +300,16 @@ def answer_question(people, net, posts, qs, P, out, reader, qg, day, on_platform
 
 
 @njit(cache=True, inline="always")
-def question_open(qs, qg):
-    """Whether global question ``qg`` is still held in the pool and unanswered."""
-    return qg >= qs.total[0] - qs.asker.shape[0] and qs.open[qg % qs.asker.shape[0]]
+def first_question_post(index, n_posted, start):
+    """Position in the question-post index of the first question posted at global post index ``start`` or later."""
+    lo, hi = max(0, n_posted - index.shape[0]), n_posted
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if index[mid & (index.shape[0] - 1)] < start:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @njit(cache=True, inline="always")
@@ -328,27 +346,28 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
     ``feed_base + feed_popularity * min(score, 10) / 10`` (+ ``feed_department`` for one's
     department, ``feed_leader`` for leaders, ``feed_tie`` for a tie or platform tie).
     """
+    ring = posts.ring
+    cap = ring.shape[0]
     start = posts.day_start[max(since_day + 1, day - P.feed_window + 1, 0)]
     end = posts.total[0]
-    start = max(start, end - posts.author.shape[0])
+    start = max(start, end - cap)
     n_new = end - start
     if n_new <= 0:
         return 0.0
     value = 0.0
     help_will = logistic(score + P.help_ease)
     like_will = max(logistic(score), P.post_floor)
-    kinds, authors, topics, scores, alive = posts.kind, posts.author, posts.topic, posts.score, posts.alive
-    knowledge, department, is_senior, contacts = people.knowledge, people.department, people.is_senior, people.contacts
+    knowledge, department, contacts = people.knowledge, people.department, people.contacts
     indptr, indices, complete = net.indptr, net.indices, net.complete
-    cap = authors.shape[0]
-    s = start % cap
-    for _ in range(n_new):  # topic groups: every new open question one can answer
-        s_prev = s
-        s = s + 1 if s + 1 < cap else 0
-        if kinds[s_prev] != QUESTION or authors[s_prev] == i or not knows(knowledge, i, topics[s_prev]):
+    # topic groups: every new question (the index holds the last ``cap`` of them; ``cap`` is a power of two)
+    index, n_posted, q_asker, q_open, q_total = qs.post_index, qs.n_posted[0], qs.asker, qs.open, qs.total[0]
+    known, mask, q_cap = knowledge[i], cap - 1, q_asker.shape[0]
+    for k in range(first_question_post(index, n_posted, start), n_posted):
+        question = ring[index[k & mask] & mask]
+        if question.author == i or (known >> question.topic) & 1 == 0:
             continue
-        qg = posts.ref[s_prev]
-        if not question_open(qs, qg) or qs.asker[qg % qs.asker.shape[0]] == i:
+        qg = question.ref
+        if qg < q_total - q_cap or not q_open[qg % q_cap] or q_asker[qg % q_cap] == i:  # not open, or one's own
             continue
         if np.random.random() < P.answer_prob * help_will:
             answer_question(people, net, posts, qs, P, out, i, qg, day, True)
@@ -360,16 +379,16 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
         if read >= P.feed_size:
             break
         g = start + np.random.randint(0, n_new) if sample else end - 1 - t
-        s = g % cap
-        a = authors[s]
-        if a == i or not alive[s]:
+        post = ring[g & mask]
+        a = post.author
+        if a == i or not post.alive:
             continue
-        kind = kinds[s]
+        kind = post.kind
         if kind == QUESTION:
             continue
-        accept = (P.feed_base + P.feed_popularity * min(scores[s], 10) / 10.0
-                  + (P.feed_department if department[a] == department[i] else 0.0)
-                  + (P.feed_leader if is_senior[a] else 0.0))
+        accept = (P.feed_base + P.feed_popularity * min(post.score, 10) / 10.0
+                  + (P.feed_department if post.department == department[i] else 0.0)
+                  + (P.feed_leader if post.senior else 0.0))
         if accept < 1.0 and (is_tie(indptr, indices, complete, i, a) or contact_slot(contacts, i, a) >= 0):
             accept += P.feed_tie
         if np.random.random() >= accept:
@@ -381,8 +400,8 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
             value -= 1.0
             continue
         if kind == ANSWER:
-            if not knows(knowledge, i, topics[s]) and np.random.random() < P.learn_prob:
-                learn(people, i, topics[s])
+            if not knows(knowledge, i, post.topic) and np.random.random() < P.learn_prob:
+                learn(people, i, post.topic)
                 useful = True
         elif kind == LEADER:
             people.trust[i] += P.leader_trust_gain * (1.0 - people.trust[i])
@@ -397,14 +416,14 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
             continue
         value += 1.0
         if np.random.random() < P.endorse_prob * like_will:
-            posts.score[s] += 1
+            post.score += 1
             out[NEW_ENDORSE] += 1
             give_feedback(people, P, a)
             platform_interaction(people, net, out, i, a)
-            if kind == IDEA and posts.ref[s] == 0 and posts.score[s] >= P.idea_endorsements:
-                posts.ref[s] = 1
+            if kind == IDEA and post.ref == 0 and post.score >= P.idea_endorsements:
+                post.ref = 1
                 out[IDEAS_ADOPTED] += 1
-                out[SUM_IDEA_LATENCY] += day - posts.day[s]
+                out[SUM_IDEA_LATENCY] += day - post.day
         if np.random.random() < P.reply_prob * help_will:
             contribute(people, out, i, day, True)
             give_feedback(people, P, a)
@@ -425,22 +444,22 @@ def visit(people, net, posts, qs, P, out, i, day, is_leader_visit):
     if people.restricted[i]:
         return
     if is_leader_visit:
-        new_post(posts, i, day, LEADER, 0, 0)
+        new_post(people, posts, i, day, LEADER, 0, 0)
         contribute(people, out, i, day, False)
         out[LEADER_POSTS] += 1
         return
     if people.is_bad[i] and np.random.random() < P.abuse_prob:
-        new_post(posts, i, day, ABUSE, 0, 0)
+        new_post(people, posts, i, day, ABUSE, 0, 0)
         contribute(people, out, i, day, False)
         out[NEW_ABUSE] += 1
         if np.random.random() < P.monitoring:
             people.restricted[i] = True
         return
     if people.is_manager[i] and np.random.random() < P.email_replacement * P.work_post_prob:
-        new_post(posts, i, day, WORK, 0, 0)
+        new_post(people, posts, i, day, WORK, 0, 0)
         contribute(people, out, i, day, False)
     elif np.random.random() < logistic(score):
-        new_post(posts, i, day, UPDATE, 0, 0)
+        new_post(people, posts, i, day, UPDATE, 0, 0)
         contribute(people, out, i, day, False)
 
 
@@ -449,7 +468,9 @@ def post_question(people, posts, qs, out, author, g, day):
     """``author`` posts question ``g`` on the platform (the asker, or a manager routing it)."""
     s = g % qs.asker.shape[0]
     qs.posted[s] = day
-    new_post(posts, author, day, QUESTION, qs.topic[s], g)
+    qs.post_index[qs.n_posted[0] & (qs.post_index.shape[0] - 1)] = new_post(people, posts, author, day, QUESTION,
+                                                                        qs.topic[s], g)
+    qs.n_posted[0] += 1
     contribute(people, out, author, day, False)
 
 
@@ -593,7 +614,7 @@ def new_idea(people, posts, ideas, P, out, i, day):
     """
     if can_write(people, P, i) and is_active(people, i, day):
         if np.random.random() < logistic(post_score(people, P, i) + P.help_ease):
-            new_post(posts, i, day, IDEA, 0, 0)
+            new_post(people, posts, i, day, IDEA, 0, 0)
             contribute(people, out, i, day, False)
             out[IDEAS_POSTED] += 1
             return
@@ -630,11 +651,12 @@ def moderate(posts, P, out, day):
     """Moderators remove each abusive post still in the feeds with probability ``moderation``."""
     if P.moderation <= 0.0:
         return
-    start = max(posts.day_start[max(day - P.feed_window, 0)], posts.total[0] - posts.author.shape[0])
+    ring = posts.ring
+    start = max(posts.day_start[max(day - P.feed_window, 0)], posts.total[0] - ring.shape[0])
     for g in range(start, posts.total[0]):
-        s = g % posts.author.shape[0]
-        if posts.kind[s] == ABUSE and posts.alive[s] and np.random.random() < P.moderation:
-            posts.alive[s] = False
+        post = ring[g & (ring.shape[0] - 1)]
+        if post.kind == ABUSE and post.alive and np.random.random() < P.moderation:
+            post.alive = False
             out[ABUSE_REMOVED] += 1
 
 

@@ -210,20 +210,15 @@ class OrgModel(mesa.Model):
 
     def _allocate(self, scenario: Scenario) -> None:
         b, n, days = scenario.behaviour, self.org.n, scenario.run.days
-        post_cap = max(4096, 3 * n * b.feed_window // 4)
-        self.posts = K.Posts(
-            author=np.zeros(post_cap, np.int32), day=np.zeros(post_cap, np.int32),
-            kind=np.zeros(post_cap, np.int8), topic=np.zeros(post_cap, np.int16),
-            score=np.zeros(post_cap, np.int32), alive=np.zeros(post_cap, bool),
-            ref=np.zeros(post_cap, np.int64), total=np.zeros(1, np.int64),
-            day_start=np.zeros(days + 1, np.int64),
-        )
+        post_cap = 1 << (max(4096, 3 * n * b.feed_window // 4) - 1).bit_length()  # a power of two (kernel masks)
+        self.posts = K.Posts(ring=np.zeros(post_cap, K.POST), total=np.zeros(1, np.int64),
+                             day_start=np.zeros(days + 1, np.int64))
         q_cap = max(1024, int(1.5 * n * b.question_rate * (b.question_ttl + 1)))
         self.questions = K.Questions(
             asker=np.zeros(q_cap, np.int32), topic=np.zeros(q_cap, np.int32), day=np.zeros(q_cap, np.int32),
             holder=np.zeros(q_cap, np.int32), via=np.zeros(q_cap, np.int32), posted=np.zeros(q_cap, np.int32),
-            open=np.zeros(q_cap, bool),
-            total=np.zeros(1, np.int64),
+            open=np.zeros(q_cap, bool), total=np.zeros(1, np.int64),
+            post_index=np.zeros(post_cap, np.int64), n_posted=np.zeros(1, np.int64),
         )
         i_cap = max(256, int(1.5 * n * b.idea_rate * (b.idea_ttl + 1)))
         self.ideas = K.IdeaQueue(np.zeros(i_cap, np.int32), np.zeros(1, np.int64), np.zeros(1, np.int64),
