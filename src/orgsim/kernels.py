@@ -331,7 +331,7 @@ def random_formal_tie(net, i):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
     """Answer new questions on one's topics; read up to ``feed_size`` other new posts; return the value in [-1, 1].
 
