@@ -652,7 +652,7 @@ def moderate(posts, P, out, day):
     if P.moderation <= 0.0:
         return
     ring = posts.ring
-    start = max(posts.day_start[max(day - P.feed_window, 0)], posts.total[0] - ring.shape[0])
+    start = max(posts.day_start[max(day - P.feed_window + 1, 0)], posts.total[0] - ring.shape[0])
     for g in range(start, posts.total[0]):
         post = ring[g & (ring.shape[0] - 1)]
         if post.kind == ABUSE and post.alive and np.random.random() < P.moderation:

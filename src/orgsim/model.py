@@ -134,11 +134,13 @@ def cluster_seeds(count: int, org: Org, rng: np.random.Generator) -> np.ndarray:
 
 
 def department_heads(org: Org) -> np.ndarray:
-    """Index of each department's head (its top-level employee)."""
+    """Index of each department's head: its top employee below the CEO (the CEO only if alone there)."""
     heads = np.zeros(org.n_departments, dtype=np.int32)
     employees = ~org.is_external
     for d in range(org.n_departments):
         members = np.flatnonzero(employees & (org.department == d))
+        below_ceo = members[org.level[members] >= 1]
+        members = below_ceo if below_ceo.size else members
         heads[d] = members[np.argmin(org.level[members])]
     return heads
 

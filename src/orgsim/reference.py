@@ -500,7 +500,7 @@ class ReferenceModel(mesa.Model):
         """Moderators remove each abusive post still in the feeds with probability ``moderation``."""
         if self.policy.moderation <= 0:
             return
-        for post in self.posts[self.day_start[max(self.day - self.b.feed_window, 0)]:]:
+        for post in self.posts[self.day_start[max(self.day - self.b.feed_window + 1, 0)]:]:
             if post.kind == ABUSE and post.alive and self.random.random() < self.policy.moderation:
                 post.alive = False
                 self.count["abuse_removed"] += 1
