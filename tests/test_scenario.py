@@ -86,6 +86,16 @@ def test_missing_file(tmp_path):
     assert "file not found" in error_of(tmp_path / "nope.yaml")
 
 
+def test_edgelist_is_read_relative_to_the_scenario_and_must_exist(tmp_path):
+    """A missing edge list is a validation error naming the field; a relative path is the scenario's folder."""
+    text = "organization: {n_employees: 3, n_departments: 1, network: from_edgelist, edgelist: ties.csv}\n"
+    scenario_path = write(tmp_path, text)
+    message = error_of(scenario_path)
+    assert "organization" in message and "ties.csv" in message and "no such file" in message
+    (tmp_path / "ties.csv").write_text("source,target\n0,1\n1,2\n")
+    assert Path(load_scenario(scenario_path).organization.edgelist) == tmp_path / "ties.csv"
+
+
 def test_no_code_is_constructed_from_yaml(tmp_path):
     msg = error_of(write(tmp_path, "name: !!python/object/apply:os.system ['echo hacked']\n"))
     assert "YAML" in msg

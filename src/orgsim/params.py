@@ -12,6 +12,7 @@ choices, calibrated so the shipped scenarios show the phenomena in
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -45,7 +46,9 @@ class Organization(Section):
     mean_degree: float = Field(8.0, gt=0, le=1000, description="erdos_renyi: mean degree z")
     ws_k: int = Field(4, ge=2, le=1000, description="watts_strogatz: ring neighbours (even)")
     ws_p: float = Field(0.1, ge=0, le=1, description="watts_strogatz: rewiring probability")
-    edgelist: str | None = Field(None, description="from_edgelist: CSV path with columns source,target (0-based ids)")
+    edgelist: str | None = Field(
+        None, description="from_edgelist: CSV path with columns source,target (0-based ids), relative to the scenario file"
+    )
     n_external: int = Field(0, ge=0, le=1_000_000, description="partners/customers who can join when the platform opens to them")
 
     @model_validator(mode="after")
@@ -59,6 +62,8 @@ class Organization(Section):
             raise ValueError(f"ws_k ({self.ws_k}) must be even and smaller than n_employees ({self.n_employees})")
         if self.network == "from_edgelist" and not self.edgelist:
             raise ValueError("network 'from_edgelist' needs 'edgelist' (a CSV path)")
+        if self.network == "from_edgelist" and not Path(self.edgelist).is_file():
+            raise ValueError(f"edgelist {self.edgelist!r}: no such file (relative paths are read from the scenario's folder)")
         return self
 
 

@@ -59,6 +59,9 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     if path.resolve() in _seen:
         raise ScenarioError(f"{path}: 'extends' forms a cycle")
     data = read_yaml(path)
+    org = data.get("organization")
+    if isinstance(org, dict) and isinstance(org.get("edgelist"), str) and not Path(org["edgelist"]).is_absolute():
+        org["edgelist"] = str(path.parent / org["edgelist"])  # relative to the file that names it
     base_name = data.pop("extends", None)
     if base_name is None:
         return data
