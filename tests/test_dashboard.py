@@ -129,7 +129,11 @@ def server():
             return False
 
     try:
-        wait_for(up, SERVER_TIMEOUT, f"the dashboard at {url}")
+        try:
+            wait_for(up, SERVER_TIMEOUT, f"the dashboard at {url}")
+        except pytest.fail.Exception as exc:
+            log.seek(0)
+            pytest.fail(f"{exc}; server output:\n{log.read().decode()[-2000:]}")
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -107,6 +107,10 @@ def dashboard(
         console.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this machine "
                       "on that address can open the dashboard")
     env = {**os.environ, "ORGSIM_DASHBOARD_SCENARIO": str(scenario.resolve()) if scenario else ""}
+    base_config = Path(sys.base_prefix) / "etc" / "jupyter"
+    if sys.prefix != sys.base_prefix and base_config.is_dir():
+        # a virtual environment over system packages: the widgets' notebook config, which solara reads, is there
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [env.get("JUPYTER_CONFIG_PATH"), str(base_config)]))
     command = [sys.executable, "-m", "solara", "run", "orgsim.viz.dashboard_app", "--host", host, "--port", str(port),
                "--production", "--no-open"]
     console.print(f"Dashboard on [bold]http://{host}:{port}[/] (Ctrl+C to stop)")
