@@ -179,10 +179,16 @@ def contribute(people, out, i, day, is_reply):
 
 
 @njit(cache=True, inline="always")
+def slot(ring, g):
+    """Position of global entry ``g`` in a ring buffer whose length is a power of two."""
+    return g & (ring.shape[0] - 1)
+
+
+@njit(cache=True, inline="always")
 def new_post(people, posts, author, day, kind, topic, ref):
     """Append a post to the ring buffer; return its global index."""
     g = posts.total[0]
-    post = posts.ring[g & (posts.ring.shape[0] - 1)]  # capacity: a power of two
+    post = posts.ring[slot(posts.ring, g)]
     post.author = author
     post.day = day
     post.kind = kind
@@ -305,7 +311,7 @@ def first_question_post(index, n_posted, start):
     lo, hi = max(0, n_posted - index.shape[0]), n_posted
     while lo < hi:
         mid = (lo + hi) // 2
-        if index[mid & (index.shape[0] - 1)] < start:
+        if index[slot(index, mid)] < start:
             lo = mid + 1
         else:
             hi = mid
@@ -359,12 +365,12 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
     like_will = max(logistic(score), P.post_floor)
     knowledge, department, contacts = people.knowledge, people.department, people.contacts
     indptr, indices, complete = net.indptr, net.indices, net.complete
-    # topic groups: every new question (the index holds the last ``cap`` of them; ``cap`` is a power of two)
+    # topic groups: every new question (the index is as long as the ring, so it holds every question in it)
     index, n_posted, q_asker, q_open, q_total = qs.post_index, qs.n_posted[0], qs.asker, qs.open, qs.total[0]
-    known, mask, q_cap = knowledge[i], cap - 1, q_asker.shape[0]
+    q_cap = q_asker.shape[0]
     for k in range(first_question_post(index, n_posted, start), n_posted):
-        question = ring[index[k & mask] & mask]
-        if question.author == i or (known >> question.topic) & 1 == 0:
+        question = ring[slot(ring, index[slot(index, k)])]
+        if question.author == i or not knows(knowledge, i, question.topic):
             continue
         qg = question.ref
         if qg < q_total - q_cap or not q_open[qg % q_cap] or q_asker[qg % q_cap] == i:  # not open, or one's own
@@ -379,7 +385,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score):
         if read >= P.feed_size:
             break
         g = start + np.random.randint(0, n_new) if sample else end - 1 - t
-        post = ring[g & mask]
+        post = ring[slot(ring, g)]
         a = post.author
         if a == i or not post.alive:
             continue
@@ -468,8 +474,8 @@ def post_question(people, posts, qs, out, author, g, day):
     """``author`` posts question ``g`` on the platform (the asker, or a manager routing it)."""
     s = g % qs.asker.shape[0]
     qs.posted[s] = day
-    qs.post_index[qs.n_posted[0] & (qs.post_index.shape[0] - 1)] = new_post(people, posts, author, day, QUESTION,
-                                                                        qs.topic[s], g)
+    g_post = new_post(people, posts, author, day, QUESTION, qs.topic[s], g)
+    qs.post_index[slot(qs.post_index, qs.n_posted[0])] = g_post
     qs.n_posted[0] += 1
     contribute(people, out, author, day, False)
 
@@ -654,7 +660,7 @@ def moderate(posts, P, out, day):
     ring = posts.ring
     start = max(posts.day_start[max(day - P.feed_window + 1, 0)], posts.total[0] - ring.shape[0])
     for g in range(start, posts.total[0]):
-        post = ring[g & (ring.shape[0] - 1)]
+        post = ring[slot(ring, g)]
         if post.kind == ABUSE and post.alive and np.random.random() < P.moderation:
             post.alive = False
             out[ABUSE_REMOVED] += 1

@@ -443,7 +443,7 @@ class ReferenceModel(mesa.Model):
                 person.formal_ties = [t for t, f in zip(person.ties, formal, strict=True) if f]
         for person in self.people:
             person.reports = [t for t in person.formal_ties if t.manager is person]
-        self.heads = [self.people[h] for h in department_heads(org)]  # each department's top employee
+        self.heads = [self.people[h] for h in department_heads(org)]  # each department's top employee below the CEO
         self.events = sorted(scenario.rollout.events, key=lambda e: e.day)
         self.day = 0
         self.posts: list[Post] = []

@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
+from orgsim.metrics import top_share  # noqa: E402
 from orgsim.viz.palette import OKABE_ITO, SERIES_COLOURS, use_projector_style  # noqa: E402
 
 ADOPTION_SERIES = {
@@ -89,18 +90,14 @@ def post_shares(contributions: np.ndarray) -> tuple[float, float, float] | None:
     """Shares of all contributions written by the top 1%, the next 9% and the other 90% of members.
 
     Members are ranked by what they wrote; the top 1% and top 10% are at least one
-    person, rounded up as in :func:`orgsim.metrics.top_share`, so the first share
+    person (:func:`orgsim.metrics.top_share`), so the first share
     is ``top1pct_post_share`` and the first two sum to ``top10pct_post_share``.
     ``None`` if nobody wrote anything.
     """
-    x = np.sort(np.asarray(contributions, dtype=float))[::-1]
-    if x.size == 0 or x.sum() == 0:
+    top, top10 = top_share(contributions, 0.01), top_share(contributions, 0.10)
+    if np.isnan(top):
         return None
-    k1 = max(1, int(np.ceil(0.01 * x.size)))
-    k10 = max(1, int(np.ceil(0.10 * x.size)))
-    total = x.sum()
-    top, top10 = x[:k1].sum() / total, x[:k10].sum() / total
-    return float(top), float(top10 - top), float(1.0 - top10)
+    return top, top10 - top, 1.0 - top10
 
 
 def inequality_figure(results, path) -> None:
