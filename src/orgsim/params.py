@@ -47,7 +47,8 @@ class Organization(Section):
     ws_k: int = Field(4, ge=2, le=1000, description="watts_strogatz: ring neighbours (even)")
     ws_p: float = Field(0.1, ge=0, le=1, description="watts_strogatz: rewiring probability")
     edgelist: str | None = Field(
-        None, description="from_edgelist: CSV path with columns source,target (0-based ids), relative to the scenario file"
+        None,
+        description="from_edgelist: CSV path with columns source,target (0-based ids), relative to the scenario file",
     )
     n_external: int = Field(0, ge=0, le=1_000_000, description="partners/customers who can join when the platform opens to them")
 
@@ -63,7 +64,9 @@ class Organization(Section):
         if self.network == "from_edgelist" and not self.edgelist:
             raise ValueError("network 'from_edgelist' needs 'edgelist' (a CSV path)")
         if self.network == "from_edgelist" and not Path(self.edgelist).is_file():
-            raise ValueError(f"edgelist {self.edgelist!r}: no such file (relative paths are read from the scenario's folder)")
+            raise ValueError(
+                f"edgelist {self.edgelist!r}: no such file (relative paths are read from the scenario's folder)"
+            )
         return self
 
 
