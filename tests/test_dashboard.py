@@ -84,16 +84,23 @@ def test_cli_binds_to_localhost_and_warns_on_another_host(monkeypatch):
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float, what: str):
-    """Poll ``predicate`` until it returns a truthy value; fail naming ``what`` after ``timeout``."""
+def wait_for(predicate, timeout: float, what: str, transient: tuple[type[Exception], ...] = ()):
+    """Poll ``predicate`` until it returns a truthy value; fail naming ``what`` after ``timeout``.
+
+    An exception of a ``transient`` type (e.g. an element replaced while the page re-renders) means "not yet".
+    """
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        value = predicate()
+        try:
+            value = predicate()
+        except transient:
+            value = None
         if value:
             return value
         time.sleep(0.25)
@@ -106,6 +113,7 @@ def png_of(img) -> np.ndarray:
 
 
 def count_colour(pixels: np.ndarray, hex_colour: str) -> int:
+    """Number of pixels within a small tolerance of ``hex_colour``."""
     rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
     return int((np.abs(pixels.reshape(-1, 3).astype(int) - rgb).sum(axis=1) <= 6).sum())
 
@@ -171,39 +179,49 @@ def browser():
 
 def test_dashboard_in_a_browser(server, browser, tmp_path):
     """Controls and the org chart render; stepping changes the charts; a smaller organization after Reset."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+
+    def until(predicate, what: str):
+        """Wait for the page; Solara replaces elements as it re-renders, so a stale one means "not yet"."""
+        return wait_for(predicate, UI_TIMEOUT, what, transient=(StaleElementReferenceException,))
 
     browser.get(server)
     body = lambda: browser.find_element(By.TAG_NAME, "body").text  # noqa: E731
     images = lambda: [i for i in browser.find_elements(By.TAG_NAME, "img")  # noqa: E731
                       if i.size["width"] > 100 and i.size["height"] > 100]
-    wait_for(lambda: len(images()) >= 3 and "Before launch" in body(), UI_TIMEOUT, "org chart and two charts")
+    shot = lambda k: until(lambda: (png_of(images()[k]),), f"image {k} to settle")[0]  # noqa: E731
+    until(lambda: len(images()) >= 3 and "Before launch" in body(), "org chart and two charts")
     text = body()
     for control in ("Launch", "Organization size", "Initial trust", "Leaders post", "Time budget",
                     "Moderation vs monitoring", "RESET", "STEP"):
         assert control in text, control
     assert "1,000 employees" in text
 
-    chart = png_of(images()[0])  # the org chart: most people not yet heard of it, the champions joined
+    chart = shot(0)  # the org chart: most people not yet heard of it, the champions joined
     assert chart.var() > 100
     assert count_colour(chart, STATE_COLOURS["unaware"]) > 5000
-    plots_before = [png_of(i) for i in images()[1:3]]
+    plots_before = [shot(1), shot(2)]
 
-    step = browser.find_element(By.XPATH, "//button[contains(., 'Step')]")
+    def click(xpath: str) -> None:
+        until(lambda: browser.find_element(By.XPATH, xpath).click() or True, f"to click {xpath}")
+
     for day in range(3):  # day 0 is the launch day
-        step.click()
-        wait_for(lambda day=day: f"Day {day}\n" in body() + "\n", UI_TIMEOUT, f"day {day} after Step")
-    wait_for(lambda: all(not np.array_equal(a, png_of(b)) for a, b in zip(plots_before, images()[1:3], strict=True)),
-             UI_TIMEOUT, "the charts to change after stepping")
+        click("//button[contains(., 'Step')]")
+        until(lambda day=day: f"Day {day}\n" in body() + "\n", f"day {day} after Step")
+    until(lambda: all(not np.array_equal(a, png_of(b)) for a, b in zip(plots_before, images()[1:3], strict=True)),
+          "the charts to change after stepping")
 
-    slider = browser.find_element(By.XPATH, "//*[@role='slider'][starts-with(@aria-label, 'Organization size')]")
-    browser.execute_script("arguments[0].focus()", slider)
+    slider = "//*[@role='slider'][starts-with(@aria-label, 'Organization size')]"
+    until(lambda: browser.execute_script("arguments[0].focus(); return true", browser.find_element(By.XPATH, slider)),
+          "to focus the size slider")
     browser.switch_to.active_element.send_keys(Keys.HOME)  # the slider's minimum: 100 employees
-    wait_for(lambda: slider.get_attribute("aria-valuenow") == "100", UI_TIMEOUT, "the size slider to move")
-    browser.find_element(By.XPATH, "//button[contains(., 'Reset')]").click()
-    wait_for(lambda: "Settings: 100 employees" in body(), UI_TIMEOUT, "the reset model with 100 employees")
-    wait_for(lambda: "Before launch" in body() and not np.array_equal(png_of(images()[0]), chart),
-             UI_TIMEOUT, "a new org chart for the reset model")
+    until(lambda: browser.find_element(By.XPATH, slider).get_attribute("aria-valuenow") == "100",
+          "the size slider to move")
+    click("//button[contains(., 'Reset')]")
+    until(lambda: "Settings: 100 employees" in body(), "the reset model with 100 employees")
+    until(lambda: "Before launch" in body() and not np.array_equal(png_of(images()[0]), chart),
+          "a new org chart for the reset model")
     browser.save_screenshot(str(tmp_path / "dashboard.png"))
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
