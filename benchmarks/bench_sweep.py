@@ -7,13 +7,15 @@ Two measurements, each against the reference measured in the same process:
    (in-process) and 2 workers (Dask ``LocalCluster``). Overhead per run = steady sweep time per run x workers -
    direct time per run, where "steady" is timed from the first finished run to the last, leaving out the fixed
    start-up of the cluster (processes, imports, numba warm-up).
-2. *Throughput*: ``--runs`` full runs (default 1,000 employees x 365 days of ``top_down``) with 1 and 2 workers;
-   the time of a 1,000-run sweep is extrapolated from it (start-up + 1000 / throughput).
+2. *Throughput*: ``--runs`` full runs (default 1,000 employees x 365 days of ``--scenario``, default ``top_down``,
+   the busiest launch; ``bottom_up`` runs are ~4x cheaper) with 1 and 2 workers; the time of a 1,000-run sweep is
+   extrapolated from it (start-up + 1000 / throughput).
 
 The load average is printed too: on a shared machine other processes take cores from the workers, and the
 speed-up of 2 workers over 1 is then less than the 2x an idle 2-core machine gives (runs share no state).
 
-Usage: ``python benchmarks/bench_sweep.py [--runs 50] [--employees 1000] [--days 365] [--tiny-runs 400]``
+Usage: ``python benchmarks/bench_sweep.py [--scenario top_down] [--runs 50] [--employees 1000] [--days 365]
+[--tiny-runs 400]``
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ from orgsim.sweep import resolve, warm_up
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def fields(runs: int, employees: int, days: int) -> dict:
-    """An experiment of ``runs`` runs: two values of one lever, replicates for the rest."""
-    return {"name": "bench", "scenario": str(ROOT / "scenarios" / "top_down.yaml"), "seed": 1,
+def fields(runs: int, employees: int, days: int, scenario: str = "top_down") -> dict:
+    """An experiment of ``runs`` runs of a shipped scenario: two values of one lever, replicates for the rest."""
+    return {"name": "bench", "scenario": str(ROOT / "scenarios" / f"{scenario}.yaml"), "seed": 1,
             "set": {"organization.n_employees": employees, "organization.n_departments": min(8, employees // 4),
                     "run.days": days},
             "grid": {"policy.moderation": [0.3, 0.6]}, "replicates": max(1, runs // 2),
@@ -71,6 +73,7 @@ def timed_sweep(spec: dict, workers: int) -> tuple[float, float]:
 def main() -> None:
     """Run both measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="top_down", help="shipped scenario of the full runs")
     parser.add_argument("--runs", type=int, default=50, help="full runs per measurement")
     parser.add_argument("--employees", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
@@ -89,10 +92,10 @@ def main() -> None:
         print(f"  workers={workers}: overhead {statistics.median(overheads) * 1e3:5.1f} ms/run (median of "
               f"{args.repeat}: {', '.join(f'{o * 1e3:.1f}' for o in overheads)})")
 
-    full = fields(args.runs, args.employees, args.days)
+    full = fields(args.runs, args.employees, args.days, args.scenario)
     n_full = 2 * full["replicates"]
-    print(f"\nThroughput ({n_full} runs of {args.employees} employees x {args.days} days)")
-    ref = direct(fields(4, args.employees, args.days)) / 4
+    print(f"\nThroughput ({n_full} runs of {args.scenario}, {args.employees} employees x {args.days} days)")
+    ref = direct(fields(4, args.employees, args.days, args.scenario)) / 4
     print(f"  direct run_replicate: {ref:.2f} s/run (mean of 4)")
     rates, walls = {}, {}
     for workers in (1, 2):
