@@ -75,6 +75,7 @@ class Study:
 
 
 def save(fig, name: str) -> str:
+    """Save a figure atomically under docs/figures/phenomena; return its path relative to docs/."""
     path = FIGURES / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", bbox_inches="tight"))
@@ -92,6 +93,7 @@ def plot_lines(
     per_employee: bool = True,
     marks: list[int] | None = None,
 ) -> str:
+    """One line per scenario of a time-series column (mean over replicates)."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for k, name in enumerate(names):
         ax.plot(
@@ -108,6 +110,7 @@ def plot_lines(
 
 
 def plot_adoption(study: Study, name: str, fname: str, marks: list[int] | None = None) -> str:
+    """Shares aware, registered, active and contributing of one scenario, with event days marked."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for column, label in (
         ("n_registered", "registered"),
@@ -123,6 +126,7 @@ def plot_adoption(study: Study, name: str, fname: str, marks: list[int] | None =
 
 
 def plot_inequality(study: Study, fname: str) -> str:
+    """Cumulative share of top_down's posts and replies written by its most active members."""
     counts = np.sort(np.concatenate(study.results["top_down"].contributions))[::-1]
     share = np.cumsum(counts) / counts.sum()
     people = np.arange(1, counts.size + 1) / counts.size
@@ -149,6 +153,7 @@ def plot_inequality(study: Study, fname: str) -> str:
 
 
 def plot_bars(study: Study, names: list[str], rows: list[tuple[str, float, float]], title: str, fname: str) -> str:
+    """One bar panel per metric, one bar per scenario."""
     fig, axes = plt.subplots(1, len(rows), figsize=(3.0 * len(rows), 3.8))
     for ax, (label, *values) in zip(np.atleast_1d(axes), rows, strict=True):
         ax.bar(names, values, color=SCENARIO_COLOURS[: len(names)])
@@ -160,10 +165,12 @@ def plot_bars(study: Study, names: list[str], rows: list[tuple[str, float, float
 
 
 def check(value: bool) -> str:
+    """A table cell saying whether a phenomenon holds."""
     return "yes" if value else "**no**"
 
 
 def build(study: Study) -> str:
+    """The text of docs/phenomena.md from the study's runs."""
     s = study
     out: list[str] = []
     add = out.append
@@ -427,6 +434,7 @@ def partners_text(s: Study) -> str:
 
 
 def main() -> None:
+    """Run the study and write docs/phenomena.md and its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=10)
     parser.add_argument("--seed", type=int, default=20261122)

@@ -41,6 +41,7 @@ def baseline_table(name: str) -> pd.DataFrame:
 
 
 def main() -> None:
+    """Rewrite the golden baseline files from the current model."""
     BASELINE_DIR.mkdir(parents=True, exist_ok=True)
     for name in CASES:
         path = BASELINE_DIR / f"{name}.csv"

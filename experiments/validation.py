@@ -75,7 +75,8 @@ def bass(runs: int) -> dict:
     return {
         "runs": runs, "max_gap": float(gap.max()), "max_gap_day": int(gap.argmax()),
         "max_sd_one_run": float(shares.std(0).max()),
-        "peak_day_model": int(new_per_day(shares).mean(0).argmax()), "peak_day_recursion": int(new_per_day(expected).argmax()),
+        "peak_day_model": int(new_per_day(shares).mean(0).argmax()),
+        "peak_day_recursion": int(new_per_day(expected).argmax()),
         "peak_day_continuous": float(np.log(q / p) / (p + q)),
     }
 

@@ -9,7 +9,6 @@ import yaml
 
 from orgsim.scenario import ScenarioError, load_scenario, scenario_hash, with_overrides
 
-
 SHIPPED = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 
 

@@ -28,7 +28,10 @@ OUTPUTS = ["final_active_7d_share", "gini_posts", "peak_day"]
 
 
 def small_sweep(**kw):
-    """An 8-run sweep (2 x 2 grid, 2 replicates) of tiny top_down runs (150 employees, 20 days); keywords replace fields."""
+    """An 8-run sweep (2 x 2 grid, 2 replicates) of tiny top_down runs (150 employees, 20 days).
+
+    Keywords replace fields.
+    """
     fields = {"scenario": TOP_DOWN, "set": SMALL, "grid": GRID, "replicates": 2, "seed": 5, "outputs": OUTPUTS}
     return orgsim.sweep(**{**fields, **kw})
 

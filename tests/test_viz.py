@@ -15,6 +15,7 @@ from orgsim.kernels import COUNTERS
 from orgsim.model import OrgModel
 from orgsim.params import Scenario
 from orgsim.runner import run
+from orgsim.scenario import with_overrides
 from orgsim.viz import animate as A
 from orgsim.viz import figures as F
 from orgsim.viz.compare import save_comparison
@@ -121,6 +122,17 @@ def test_gif_has_expected_frames_size_and_shows_the_states(tmp_path):
     for state in ("unaware", "contributing"):  # colours are exact (fixed palette)
         rgb = np.array([int(STATE_COLOURS[state][i:i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(last - rgb).sum(axis=1) == 0).sum() > 50, state
+
+
+@pytest.mark.parametrize("bad_share", [0.05, 0.0])
+def test_legend_lists_bad_actors_only_when_the_chart_shows_some(bad_share):
+    scenario = with_overrides(tiny(), {"employees.bad_actor_share": bad_share})
+    model = OrgModel(scenario, rng=1)
+    frames = A.OrgChartFrames(model, days=5)
+    labels = [t.get_text() for legend in frames.fig.legends for t in legend.get_texts()]
+    assert "leader" in labels
+    assert ("bad actor" in labels) == bool(model.people.is_bad[frames.chart.nodes].any()) == (bad_share > 0)
+    frames.close()
 
 
 def test_mp4_is_written_when_ffmpeg_exists(tmp_path):

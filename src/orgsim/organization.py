@@ -195,7 +195,8 @@ def _classic_edges(cfg: Organization, n: int, rng: np.random.Generator) -> tuple
         src, dst = table["source"].to_numpy(np.int64), table["target"].to_numpy(np.int64)
         bad = (src < 0) | (src >= n) | (dst < 0) | (dst >= n)
         if bad.any():
-            raise ValueError(f"{cfg.edgelist}: ids must lie in 0..{n - 1} (n_employees); first bad row {int(np.argmax(bad))}")
+            raise ValueError(f"{cfg.edgelist}: ids must lie in 0..{n - 1} (n_employees); "
+                             f"first bad row {int(np.argmax(bad))}")
         return src, dst
     raise ValueError(f"not a classic network kind: {cfg.network}")
 

@@ -72,7 +72,9 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, replicates: in
 
     Args:
         scenario: a :class:`Scenario` or the path of a scenario file.
-        seed, replicates, days: override the scenario's ``run`` settings.
+        seed: overrides ``run.seed``.
+        replicates: overrides ``run.replicates``.
+        days: overrides ``run.days``.
         on_day: called after every simulated day (progress bars).
     """
     if not isinstance(scenario, Scenario):

@@ -4,9 +4,11 @@ Every command that reads a scenario rejects a bad file with one line per problem
 (file, field path, bad value, what was expected) and exit status 2, never a traceback.
 """
 
-from orgsim.cli import run  # noqa: F401  (registers run, validate)
-from orgsim.cli import sweep  # noqa: F401  (registers sweep, sensitivity)
-from orgsim.cli import visual  # noqa: F401  (registers animate, compare, dashboard)
+from orgsim.cli import (
+    run,  # noqa: F401  (registers run, validate)
+    sweep,  # noqa: F401  (registers sweep, sensitivity)
+    visual,  # noqa: F401  (registers animate, compare, dashboard)
+)
 from orgsim.cli.common import app
 
 __all__ = ["app"]

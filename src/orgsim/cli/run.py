@@ -22,7 +22,8 @@ from orgsim.scenario import ScenarioError, load_scenario
 @app.command()
 def run(
     scenario: ScenarioFile,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory \\[default: results/<scenario name>].")] = None,
+    out: Annotated[Path | None,
+                   typer.Option("--out", "-o", help="Output directory \\[default: results/<scenario name>].")] = None,
     days: Annotated[int | None, typer.Option(help="Override run.days.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed.", min=0)] = None,
     replicates: Annotated[int | None, typer.Option(help="Override run.replicates.", min=1)] = None,
@@ -41,7 +42,8 @@ def run(
             results = run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick)
         save_run(results, out, figures=figures)
     if not quiet:
-        console.print(summary_table(results.summary, f"{sc.name} (mean of {results.summary['replicates']} replicate(s))"))
+        title = f"{sc.name} (mean of {results.summary['replicates']} replicate(s))"
+        console.print(summary_table(results.summary, title))
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
 
 

@@ -58,16 +58,22 @@ def page(title: str, body: str) -> str:
             f"<style>{STYLE}</style></head><body>{body}</body></html>\n")
 
 
+def event_item(event) -> str:
+    """One timed event as an HTML list item: day, note, who is told, what is set."""
+    if event.announce is None:
+        told = ""
+    else:
+        told = "announced to " + (event.announce if isinstance(event.announce, str)
+                                  else f"departments {event.announce}")
+    settings = ", ".join(f"{k} = {v}" for k, v in event.set.items())
+    return f"<li>day {event.day}: {html.escape(event.note or '')} {told} {html.escape(settings)}</li>"
+
+
 def run_report(results, figures: list[Path]) -> str:
     """The report of one scenario run."""
     s = results.scenario
     summary = results.summary
-    events = "".join(
-        f"<li>day {e.day}: {html.escape(e.note or '')} "
-        f"{'announced to ' + (e.announce if isinstance(e.announce, str) else 'departments ' + str(e.announce)) if e.announce is not None else ''} "
-        f"{html.escape(', '.join(f'{k} = {v}' for k, v in e.set.items()))}</li>"
-        for e in sorted(s.rollout.events, key=lambda e: e.day)
-    )
+    events = "".join(event_item(e) for e in sorted(s.rollout.events, key=lambda e: e.day))
     body = (
         f"<h1>{html.escape(s.name)}</h1><p>{html.escape(s.description)}</p>"
         f"<p class='meta'>{s.organization.n_employees} employees, {summary['days']} days, "
