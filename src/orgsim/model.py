@@ -226,6 +226,7 @@ class OrgModel(mesa.Model):
         self.ideas = K.IdeaQueue(np.zeros(i_cap, np.int32), np.zeros(1, np.int64), np.zeros(1, np.int64),
                                  np.zeros(1, np.float64))
         self.out = np.zeros((days, len(K.COUNTERS)), dtype=np.float64)
+        self.kernel_rng = np.zeros(4, np.uint64)  # the kernels' generator state, reseeded every day
 
     def _seed_adopters(self, scenario: Scenario) -> None:
         """Register champions and classic-rule seeds at day 0."""
@@ -302,7 +303,7 @@ class OrgModel(mesa.Model):
         self.apply_events()
         seed = int(self.rng.integers(0, 2**63 - 1))
         K.step_day(self.people, self.net, self.posts, self.questions, self.ideas, self._kernel_params(),
-                   self.out[self.day], self.day, seed)
+                   self.out[self.day], self.day, seed, self.kernel_rng)
         self.day += 1
 
     @property
