@@ -2,7 +2,7 @@
 
 Usage::
 
-    python experiments/validation.py            # about 5 minutes on 2 cores
+    python experiments/validation.py            # about a minute on 2 cores
     python experiments/validation.py --quick    # fewer runs, for a smoke check
 
 Writes ``docs/figures/validation/{bass,watts,centola_macy}.png`` and
