@@ -30,12 +30,29 @@ def test_replicates_are_independent_of_how_many_are_run(small):
 
 
 def test_model_rng_is_owned_by_the_model(small):
-    """Global numpy/numba random state does not leak into a run."""
+    """Global numpy random state does not leak into a run."""
     np.random.seed(0)
     a = run(small, seed=3).timeseries
     np.random.seed(999)
     b = run(small, seed=3).timeseries
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_models_stepped_in_turn_match_models_run_alone(small):
+    """Each model owns its kernels' generator: interleaving two models' days changes neither."""
+    alone = []
+    for seed in (1, 2):
+        model = OrgModel(small, rng=seed, agent_views=False)
+        for _ in range(small.run.days):
+            model.step()
+        alone.append(model.counters.copy())
+    a, b = OrgModel(small, rng=1, agent_views=False), OrgModel(small, rng=2, agent_views=False)
+    for _ in range(small.run.days):
+        a.step()
+        b.step()
+    np.testing.assert_array_equal(a.counters, alone[0])
+    np.testing.assert_array_equal(b.counters, alone[1])
+    assert not np.array_equal(alone[0], alone[1])
 
 
 def test_agent_views_read_and_write_the_arrays(small):

@@ -767,7 +767,7 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
         j = randint(rng, 0, k + 1)
         order[k], order[j] = order[j], order[k]
     people.pending[-1] = 0
-    # local names for the arrays of the per-person loop (keeps numba's reference counting out of it)
+    # local names for the arrays of the per-person loop
     novelty, feedback, habit, usefulness = people.novelty, people.feedback, people.habit, people.usefulness
     trust, trust0, affinity, time = people.trust, people.trust0, people.affinity, people.time
     state_, is_senior, engaged_day = people.state, people.is_senior, people.engaged_day
