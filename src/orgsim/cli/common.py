@@ -53,8 +53,19 @@ def day_progress(total: int, label: str, quiet: bool) -> Iterator:
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
                TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda: progress.advance(task)
+        # until the first day is done, say what the wait is: numba loads the kernels (compiles them on first use)
+        task = progress.add_task(f"{label}: loading the kernels (the first run compiles them, 1-2 minutes)",
+                                 total=total)
+        started = False
+
+        def tick() -> None:
+            nonlocal started
+            if not started:
+                progress.update(task, description=label)
+                started = True
+            progress.advance(task)
+
+        yield tick
 
 
 def summary_table(summary: dict, title: str) -> Table:
