@@ -47,6 +47,10 @@ def sweep(
     with user_errors():
         exp = load_experiment(experiment)
         out = out or Path("results") / exp.name
+        if not quiet:
+            workers_note = " and starting the workers" if workers > 1 or scheduler else ""
+            console.print(f"[dim]Loading the kernels (the first run on a machine compiles them, 1-2 minutes)"
+                          f"{workers_note}...[/]")
         try:
             table = run_sweep(exp, out=out, workers=workers, scheduler=scheduler, csv=csv, progress=not quiet)
         except KeyboardInterrupt:
