@@ -140,7 +140,7 @@ def controls(base: Scenario, from_file: bool) -> dict:
         "leader_participation": {"type": "SliderFloat", "value": policy["leader_participation"],
                                  "label": "Leaders post (daily chance)", "min": 0.0, "max": 1.0, "step": 0.05},
         "time_budget": {"type": "SliderFloat", "value": policy["time_allowance"],
-                        "label": "Time budget (platform time counted as work)", "min": 0.0, "max": 1.0, "step": 0.05},
+                        "label": "Time budget (share)", "min": 0.0, "max": 1.0, "step": 0.05},
         "governance": {"type": "Select", "value": governance, "label": "Moderation vs monitoring",
                        "values": list(GOVERNANCE)},
         "bad_actors": {"type": "SliderFloat", "value": base.employees.bad_actor_share, "label": "Bad actors (share)",
@@ -190,7 +190,8 @@ def Headlines(model: DashboardModel):
 
 
 def _days_axis(ax) -> None:
-    ax.set_xlim(0, max(ax.get_xlim()[1], 10))  # steps are days; room for the first ten
+    """Steps are days (step 1 is the launch day, day 0; Mesa labels the axis "Step"); room for the first ten."""
+    ax.set_xlim(0, max(ax.get_xlim()[1], 10))
 
 
 def _style_shares(ax) -> None:
