@@ -60,6 +60,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from orgsim.runner import warm_up  # compiles (or loads from numba's cache) the kernels, so no measurement includes it
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 SEED = 20261122
@@ -83,15 +85,6 @@ def scenario(name: str, employees: int, days: int, informal_within: float | None
     if informal_within is not None:
         overrides["organization.informal_degree_within"] = informal_within
     return load_scenario(SCENARIOS / f"{name}.yaml", overrides)
-
-
-def warm_up() -> None:
-    """Compile (or load from numba's cache) the kernels, so no measurement includes it."""
-    from orgsim.model import OrgModel
-
-    model = OrgModel(scenario("top_down", 200, 3), rng=1, agent_views=False)
-    for _ in range(3):
-        model.step()
 
 
 def time_kernel(sc, days: int, seed: int = SEED, budget: float = float("inf")) -> tuple[float, float, object]:

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import orgsim
 from orgsim.experiment import base_scenario, design_points, plan
-from orgsim.runner import run_replicate
+from orgsim.runner import run_replicate, warm_up
 from orgsim.scenario import with_overrides
-from orgsim.sweep import resolve, warm_up
+from orgsim.sweep import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -91,3 +91,10 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, replicates: in
         contributions.append(contrib)
     return Results(scenario, pd.concat(frames, ignore_index=True), pd.DataFrame(rows), contributions,
                    scenario.run.seed)
+
+
+def warm_up() -> None:
+    """Load the numba kernels (from the on-disk cache; compiled on a machine's first run) with a tiny run."""
+    tiny = Scenario.model_validate({"run": {"days": 2}, "organization": {"n_employees": 30, "n_departments": 2},
+                                    "rollout": {"champions": 2}})
+    run_replicate(tiny, 0, 0)

@@ -34,7 +34,7 @@ from orgsim import __version__
 from orgsim.experiment import Experiment, Run, base_scenario, design_points, load_experiment, plan, validate_experiment
 from orgsim.output import write_json, write_table
 from orgsim.params import Scenario
-from orgsim.runner import replicate_seed, run_replicate
+from orgsim.runner import replicate_seed, run_replicate, warm_up
 from orgsim.scenario import ScenarioError, with_overrides
 
 
@@ -63,13 +63,6 @@ def failed_row(run: Run, seed: int, outputs: list[str], exc: BaseException) -> d
     message = " | ".join(str(exc).splitlines()) or repr(exc)
     return {**_identity(run, seed), **dict.fromkeys(outputs, math.nan), "status": "failed",
             "error": f"{type(exc).__name__}: {message}"}
-
-
-def warm_up() -> None:
-    """Load the numba kernels (from the on-disk cache) with a tiny run, once per process."""
-    tiny = Scenario.model_validate({"run": {"days": 2}, "organization": {"n_employees": 30, "n_departments": 2},
-                                    "rollout": {"champions": 2}})
-    run_replicate(tiny, 0, 0)
 
 
 def warm_up_plugin():

@@ -113,7 +113,7 @@ def dashboard(
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [env.get("JUPYTER_CONFIG_PATH"), str(base_config)]))
     command = [sys.executable, "-m", "solara", "run", "orgsim.viz.dashboard_app", "--host", host, "--port", str(port),
                "--production", "--no-open"]
-    from orgsim.sweep import warm_up
+    from orgsim.runner import warm_up
 
     with console.status("Loading the kernels (the first run on a machine compiles them, 1-2 minutes)..."):
         warm_up()  # so the page does not hang on its first model: the server loads them from numba's cache
