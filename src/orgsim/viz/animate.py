@@ -108,13 +108,13 @@ def colour_states(groups: list[tuple[np.ndarray, PathCollection]], codes: np.nda
         markers.set_facecolors(STATE_RGBA[codes[mask]])
 
 
-def legend_handles(bad_actors: bool) -> list[Line2D]:
-    """Legend entries for the states and the leader marker, and the bad-actor marker if any is drawn."""
+def legend_handles(chart: ChartLayout, people) -> list[Line2D]:
+    """Legend entries for the states and the leader marker, and the bad-actor marker if the chart shows any."""
     labels = {**STATE_LABELS, "contributing": STATE_LABELS["contributing"] + " (30 days)"}
     handles = [Line2D([], [], marker="o", ls="", ms=12, mfc=STATE_COLOURS[s], mec="#222222", label=labels[s])
                for s in STATES]
     handles.append(Line2D([], [], marker="s", ls="", ms=12, mfc="white", mec="#222222", mew=1.4, label="leader"))
-    if bad_actors:
+    if people.is_bad[chart.nodes].any():
         handles.append(Line2D([], [], marker="^", ls="", ms=12, mfc="white", mec="#222222", label="bad actor"))
     return handles
 
@@ -148,8 +148,8 @@ class OrgChartFrames:
         self.position = np.full(self.model.org.n, -1, dtype=np.int64)
         self.position[chart.nodes] = np.arange(chart.nodes.size)
 
-        legend = legend_handles(bool(people.is_bad[chart.nodes].any())) + [Line2D([], [], color=CROSS_COLOUR, lw=2.5,
-                                            label="contact across departments\nor levels today")]
+        legend = legend_handles(chart, people) + [Line2D([], [], color=CROSS_COLOUR, lw=2.5,
+                                                         label="contact across departments\nor levels today")]
         fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.755, 0.89), frameon=False, fontsize=12,
                    labelspacing=0.55, handletextpad=0.4)
         self.numbers = fig.text(0.765, 0.50, "", fontsize=15, va="top", linespacing=1.45)

@@ -162,9 +162,8 @@ def OrgChartView(model: DashboardModel):
     ax = fig.add_axes((0.0, 0.0, 0.68, 0.88))
     codes = person_states(model.people, model.day - 1)[model.chart.nodes]
     colour_states(draw_chart(ax, model.chart, model.people), codes)
-    handles = legend_handles(bool(model.people.is_bad[model.chart.nodes].any()))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.68, 0.88), frameon=False, fontsize=11,
-               handletextpad=0.3, labelspacing=0.6)
+    fig.legend(handles=legend_handles(model.chart, model.people), loc="upper left", bbox_to_anchor=(0.68, 0.88),
+               frameon=False, fontsize=11, handletextpad=0.3, labelspacing=0.6)
     fig.suptitle(f"{day_label(model)}: who uses the platform (boxes = departments)", fontsize=14,
                  weight="bold", x=0.01, ha="left")
     solara.FigureMatplotlib(fig, format="png")
