@@ -21,6 +21,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
+# What a command is waiting for before its first simulated day: numba loads the kernels from its cache
+LOADING_KERNELS = "loading the kernels (the first run on a machine compiles them, 1-2 minutes)"
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False)]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table (for scripts).")]
@@ -54,8 +56,7 @@ def day_progress(total: int, label: str, quiet: bool) -> Iterator:
                TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=True) as progress:
         # until the first day is done, say what the wait is: numba loads the kernels (compiles them on first use)
-        task = progress.add_task(f"{label}: loading the kernels (the first run compiles them, 1-2 minutes)",
-                                 total=total)
+        task = progress.add_task(f"{label}: {LOADING_KERNELS}", total=total)
         started = False
 
         def tick() -> None:

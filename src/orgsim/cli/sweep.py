@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from orgsim.cli.common import Quiet, app, console, user_errors
+from orgsim.cli.common import LOADING_KERNELS, Quiet, app, console, user_errors
 
 ExperimentFile = Annotated[Path, typer.Argument(help="Experiment YAML file (see experiments/).", show_default=False)]
 Workers = Annotated[int, typer.Option("--workers", "-w", help="Local worker processes (1: in this process).", min=1)]
@@ -49,8 +49,7 @@ def sweep(
         out = out or Path("results") / exp.name
         if not quiet:
             workers_note = " and starting the workers" if workers > 1 or scheduler else ""
-            console.print(f"[dim]Loading the kernels (the first run on a machine compiles them, 1-2 minutes)"
-                          f"{workers_note}...[/]")
+            console.print(f"[dim]{LOADING_KERNELS.capitalize()}{workers_note}...[/]")
         try:
             table = run_sweep(exp, out=out, workers=workers, scheduler=scheduler, csv=csv, progress=not quiet)
         except KeyboardInterrupt:

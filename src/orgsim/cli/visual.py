@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from orgsim.cli.common import Quiet, ScenarioFile, app, console, day_progress, fail, user_errors
+from orgsim.cli.common import (
+    LOADING_KERNELS,
+    Quiet,
+    ScenarioFile,
+    app,
+    console,
+    day_progress,
+    fail,
+    user_errors,
+)
 from orgsim.scenario import load_scenario
 
 LOCALHOST = "127.0.0.1"
@@ -115,7 +124,7 @@ def dashboard(
                "--production", "--no-open"]
     from orgsim.runner import warm_up
 
-    with console.status("Loading the kernels (the first run on a machine compiles them, 1-2 minutes)..."):
+    with console.status(f"{LOADING_KERNELS.capitalize()}..."):
         warm_up()  # so the page does not hang on its first model: the server loads them from numba's cache
     console.print(f"Dashboard on [bold]http://{host}:{port}[/] (Ctrl+C to stop)")
     try:
