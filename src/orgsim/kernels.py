@@ -452,9 +452,9 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
         accept = (P.feed_base + P.feed_popularity * min(post.score, 10) / 10.0
                   + (P.feed_department if post.department == department[i] else 0.0)
                   + (P.feed_leader if post.senior else 0.0))
-        if accept < 1.0 and (is_tie(indptr, indices, complete, i, a) or contact_slot(contacts, i, a) >= 0):
-            accept += P.feed_tie
-        if uniform(rng) >= accept:
+        u = uniform(rng)  # the tie bonus only matters when u falls in [accept, accept + feed_tie): check it there
+        if u >= accept and (u >= accept + P.feed_tie
+                            or not (is_tie(indptr, indices, complete, i, a) or contact_slot(contacts, i, a) >= 0)):
             continue
         read += 1
         useful = False

@@ -32,6 +32,9 @@ SUMMARY_KEYS = (
 )
 """Keys of :func:`summary`, in order (defined in docs/outputs.md)."""
 
+INTEGER_COLUMNS = frozenset(["day", "replicate"] + [
+    name for name in COLUMNS if name.startswith(("n_", "new_", "cum_", "questions_", "ideas_", "leader_"))])
+
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -54,17 +57,9 @@ def timeseries(counters: np.ndarray, n_employees: int, n_topics: int, replicate:
         "knowledge_coverage": c["sum_known"] / (n_employees * n_topics),
         "cum_posts": np.cumsum(c["new_posts"]),
     }
-    for name in COLUMNS:
-        if name not in table:
-            table[name] = c[name]
-    frame = pd.DataFrame(table)[COLUMNS]
-    ints = [col for col in COLUMNS if col.startswith(("n_", "new_", "cum_", "questions_", "ideas_", "leader_"))]
-    return frame.astype({col: "int64" for col in ints + ["day", "replicate"]})
-
-
-def _day(frame: pd.DataFrame, column: str, day: int) -> float:
-    row = frame.loc[frame["day"] == day, column]
-    return float(row.iloc[0]) if len(row) else float("nan")
+    columns = {name: table[name] if name in table else c[name] for name in COLUMNS}
+    return pd.DataFrame({name: values.astype(np.int64) if name in INTEGER_COLUMNS else values
+                         for name, values in columns.items()})
 
 
 def gini(values: np.ndarray) -> float:
@@ -87,22 +82,24 @@ def top_share(values: np.ndarray, fraction: float) -> float:
 
 def summary(frame: pd.DataFrame, contributions: np.ndarray, counters: np.ndarray) -> dict[str, float]:
     """Headline metrics of one replicate (see docs/outputs.md)."""
-    n = float(frame["n_employees"].iloc[0])
-    last = frame.iloc[-1]
-    active = frame["n_active_7d"].to_numpy()
-    peak = int(np.argmax(active))
-    c = {name: counters[:, i].sum() for i, name in enumerate(COUNTERS)}
+    col = {name: frame[name].to_numpy() for name in ("day", "n_employees", "n_registered", "n_active_7d",
+                                                     "n_contributors_30d", "mean_trust", "knowledge_coverage")}
+    last = {name: float(values[-1]) for name, values in col.items()}
+    n = last["n_employees"]
+    day60 = np.flatnonzero(col["day"] == 60)
+    peak = int(np.argmax(col["n_active_7d"]))
+    c = dict(zip(COUNTERS, counters.sum(axis=0), strict=True))
 
     def ratio(a: float, b: float) -> float:
         return float(a / b) if b > 0 else float("nan")
 
     return {
-        "registered_share_day60": _day(frame, "n_registered", 60) / n,
-        "peak_active_7d_share": float(active[peak]) / n,
-        "peak_day": int(frame["day"].iloc[peak]),
-        "final_active_7d_share": float(last["n_active_7d"]) / n,
-        "final_contributors_30d_share": float(last["n_contributors_30d"]) / n,
-        "final_registered_share": float(last["n_registered"]) / n,
+        "registered_share_day60": float(col["n_registered"][day60[0]]) / n if day60.size else float("nan"),
+        "peak_active_7d_share": float(col["n_active_7d"][peak]) / n,
+        "peak_day": int(col["day"][peak]),
+        "final_active_7d_share": last["n_active_7d"] / n,
+        "final_contributors_30d_share": last["n_contributors_30d"] / n,
+        "final_registered_share": last["n_registered"] / n,
         "top1pct_post_share": top_share(contributions, 0.01),
         "top10pct_post_share": top_share(contributions, 0.10),
         "lurker_share": float(np.mean(contributions == 0)) if contributions.size else float("nan"),
@@ -110,10 +107,10 @@ def summary(frame: pd.DataFrame, contributions: np.ndarray, counters: np.ndarray
         "total_posts": float(c["new_posts"]),
         "total_replies": float(c["new_replies"]),
         "total_endorsements": float(c["new_endorsements"]),
-        "final_mean_trust": float(last["mean_trust"]),
+        "final_mean_trust": last["mean_trust"],
         "mean_answer_days": ratio(c["sum_answer_days"], c["questions_answered"]),
         "answered_share": ratio(c["questions_answered"], c["questions_asked"]),
-        "final_knowledge_coverage": float(last["knowledge_coverage"]),
+        "final_knowledge_coverage": last["knowledge_coverage"],
         "share_cross_department": ratio(c["n_cross_department"], c["n_interactions"]),
         "share_cross_level": ratio(c["n_cross_level"], c["n_interactions"]),
         "ideas_adopted": float(c["ideas_adopted"]),
