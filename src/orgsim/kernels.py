@@ -830,6 +830,13 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
 
 
 @njit(**KERNEL)
+def step_days(people, net, posts, qs, ideas, P, out, first_day, seeds, rng):
+    """Run ``len(seeds)`` days from ``first_day``: :func:`step_day` with each day's seed and row of ``out``."""
+    for k in range(seeds.shape[0]):
+        step_day(people, net, posts, qs, ideas, P, out[first_day + k], first_day + k, seeds[k], rng)
+
+
+@njit(**KERNEL)
 def count_day(people, P, out, day):
     """Count the day's stocks (employees only, except ``n_external_active``)."""
     last_visit, is_external, state_ = people.last_visit, people.is_external, people.state

@@ -2,7 +2,8 @@
 
 ``OrgModel.step()`` advances one day: it applies the scenario's events for that
 day (which change inputs only: who is aware, policy values) and calls
-:func:`orgsim.kernels.step_day`, whose docstring lists the order of the day.
+:func:`orgsim.kernels.step_day`, whose docstring lists the order of the day;
+``OrgModel.run_days(n)`` does the same for ``n`` days in fewer kernel calls.
 ``Employee`` agents are views onto the arrays, for inspection and Mesa's
 visualization; they hold no state of their own.
 """
@@ -10,6 +11,7 @@ visualization; they hold no state of their own.
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -280,11 +282,11 @@ class OrgModel(mesa.Model):
                 ext = self.org.is_external & (self.people.state == K.UNAWARE)
                 self.people.state[ext] = K.AWARE
 
-    def _ensure_capacity(self) -> None:
-        """Grow the output and day index arrays when stepping past the scenario's days (dashboard)."""
-        if self.day < self.out.shape[0]:
+    def _ensure_capacity(self, end: int) -> None:
+        """Grow the output and day index arrays to hold days before ``end`` (past the scenario's days: dashboard)."""
+        if end <= self.out.shape[0]:
             return
-        extra = max(self.out.shape[0], 1)
+        extra = max(self.out.shape[0], end - self.out.shape[0])
         self.out = np.vstack([self.out, np.zeros((extra, self.out.shape[1]))])
         day_start = np.concatenate([self.posts.day_start, np.zeros(extra, np.int64)])
         self.posts = self.posts._replace(day_start=day_start)
@@ -299,12 +301,31 @@ class OrgModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one day."""
-        self._ensure_capacity()
+        self._advance(1)
+
+    def run_days(self, days: int, on_day: Callable[[], None] | None = None) -> None:
+        """Advance ``days`` days: the same days as ``days`` calls of :meth:`step`, with fewer kernel calls.
+
+        Each stretch between scheduled events runs in one kernel call, which saves entering the kernel
+        every day (~60 µs, a tenth of a 1,000-employee top_down day). With ``on_day`` (called after every
+        day, for progress bars) the days run one by one. Mesa's ``steps`` counts the days either way.
+        """
+        end = self.day + days
+        while self.day < end:
+            stretch = 1 if on_day else min([end] + [e.day for e in self.events if e.day > self.day]) - self.day
+            self._advance(stretch)
+            self.steps += stretch
+            if on_day:
+                on_day()
+
+    def _advance(self, days: int) -> None:
+        """Apply today's events, then run ``days`` days in one kernel call (no events among the later days)."""
+        self._ensure_capacity(self.day + days)
         self.apply_events()
-        seed = int(self.rng.integers(0, 2**63 - 1))
-        K.step_day(self.people, self.net, self.posts, self.questions, self.ideas, self._kernel_params(),
-                   self.out[self.day], self.day, seed, self.kernel_rng)
-        self.day += 1
+        seeds = self.rng.integers(0, 2**63 - 1, size=days)
+        K.step_days(self.people, self.net, self.posts, self.questions, self.ideas, self._kernel_params(),
+                    self.out, self.day, seeds, self.kernel_rng)
+        self.day += days
 
     @property
     def counters(self) -> np.ndarray:

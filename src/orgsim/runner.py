@@ -55,10 +55,7 @@ def run_replicate(scenario: Scenario, replicate: int, seed: int, on_day: Callabl
     """Run one replicate; return its daily table, summary and per-member contributions."""
     rseed = replicate_seed(seed, replicate)
     model = OrgModel(scenario, rng=rseed, agent_views=agent_views)
-    for _ in range(scenario.run.days):
-        model.step()
-        if on_day:
-            on_day()
+    model.run_days(scenario.run.days, on_day)
     frame = timeseries(model.counters, scenario.organization.n_employees, scenario.employees.n_topics, replicate)
     contributions = model.contributions
     metrics = {"replicate": replicate, "replicate_seed": rseed,
