@@ -494,7 +494,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
     return max(-1.0, min(1.0, value / P.feed_size))
 
 
-@njit(**KERNEL)
+@njit(**KERNEL, inline="always")
 def visit(people, net, posts, qs, P, out, i, day, is_leader_visit, rng):
     """One visit: read the feed, update usefulness, maybe write."""
     since = people.last_visit[i]
@@ -792,11 +792,9 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
         if state == AWARE or (state == UNAWARE and (n_active_ties[i] > 0 or P.rule != RULE_ESN)):
             registration_step(people, net, P, i, day, n_registered, rng)  # no inviter: nothing to do, skip the call
         elif state == MEMBER and P.platform_open:
-            visited = False
-            if is_senior[i] and uniform(rng) < P.leader_participation:
-                visit(people, net, posts, qs, P, out, i, day, True, rng)
-                visited = True
-            else:
+            leader_visit = is_senior[i] and uniform(rng) < P.leader_participation
+            visited = leader_visit
+            if not leader_visit:
                 # social influence: share of one's ties and platform ties active this week
                 deg = indptr[i + 1] - indptr[i] if not net.complete else n - 1
                 n_contacts, n_active = 0, n_active_ties[i]
@@ -810,9 +808,9 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
                 score = (P.visit_base + P.visit_usefulness * usefulness[i] + P.visit_novelty * novelty[i]
                          + P.visit_social * social + endorsement * trust[i] + P.visit_affinity * affinity[i]
                          + P.visit_habit * habit[i] - cost_factor / time[i])
-                if uniform(rng) < logistic(score):
-                    visit(people, net, posts, qs, P, out, i, day, False, rng)
-                    visited = True
+                visited = uniform(rng) < logistic(score)
+            if visited:  # one call site: visit is inlined
+                visit(people, net, posts, qs, P, out, i, day, leader_visit, rng)
             habit[i] += P.habit_rate * ((1.0 if visited else 0.0) - habit[i])
             if not visited and day - max(last_visit[i], engaged_day[i]) > P.churn_days:
                 if P.rule == RULE_ESN:
