@@ -40,7 +40,7 @@ People = namedtuple(
         "usefulness", "feedback", "n_posts", "n_replies", "restricted",  # behaviour state
         "contacts", "contact_w",  # platform ties: (n, slots) ids (-1 empty) and strengths
         "n_active_ties", "n_reg_ties", "phi", "kmin",  # neighbourhood counters, thresholds
-        "order", "pending",  # scratch (preallocated once)
+        "order", "pending", "tie_mark",  # scratch (preallocated once)
     ],
 )
 Network = namedtuple("Network", ["indptr", "indices", "formal", "heads", "complete"])
@@ -159,6 +159,26 @@ def is_tie(indptr, indices, complete, i, j):
         else:
             hi = mid
     return False
+
+
+@njit(**KERNEL, inline="always")
+def mark_ties(people, net, i):
+    """Stamp ``i``'s ties and platform ties in ``tie_mark`` with a new stamp and return it.
+
+    Afterwards ``tie_mark[j] == stamp`` says whether ``j`` is a tie or platform tie of ``i`` in one
+    load, for the feed's many checks in one visit (until ``i``'s platform ties change).
+    """
+    mark = people.tie_mark
+    stamp = mark[-1] + 1
+    mark[-1] = stamp
+    if not net.complete:
+        for k in range(net.indptr[i], net.indptr[i + 1]):
+            mark[net.indices[k]] = stamp
+    for c in range(people.contacts.shape[1]):
+        j = people.contacts[i, c]
+        if j >= 0:
+            mark[j] = stamp
+    return stamp
 
 
 @njit(**KERNEL, inline="always")
@@ -420,8 +440,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
     value = 0.0
     help_will = logistic(score + P.help_ease)
     like_will = max(logistic(score), P.post_floor)
-    knowledge, department, contacts = people.knowledge, people.department, people.contacts
-    indptr, indices, complete = net.indptr, net.indices, net.complete
+    knowledge, department, tie_mark, complete = people.knowledge, people.department, people.tie_mark, net.complete
     # topic groups: every new question (the index is as long as the ring, so it holds every question in it)
     index, n_posted, q_asker, q_open, q_total = qs.post_index, qs.n_posted[0], qs.asker, qs.open, qs.total[0]
     q_cap = q_asker.shape[0]
@@ -438,6 +457,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
     n_try = 3 * P.feed_size
     sample = n_new > n_try
     read = 0
+    stamp = -1  # ties not marked yet (marked on the first check, again after i's platform ties change)
     for t in range(min(n_new, n_try)):
         if read >= P.feed_size:
             break
@@ -453,9 +473,13 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
                   + (P.feed_department if post.department == department[i] else 0.0)
                   + (P.feed_leader if post.senior else 0.0))
         u = uniform(rng)  # the tie bonus only matters when u falls in [accept, accept + feed_tie): check it there
-        if u >= accept and (u >= accept + P.feed_tie
-                            or not (is_tie(indptr, indices, complete, i, a) or contact_slot(contacts, i, a) >= 0)):
-            continue
+        if u >= accept:
+            if u >= accept + P.feed_tie:
+                continue
+            if stamp < 0:
+                stamp = mark_ties(people, net, i)
+            if not (complete or tie_mark[a] == stamp):
+                continue
         read += 1
         useful = False
         if kind == ABUSE:
@@ -483,6 +507,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
             out[NEW_ENDORSE] += 1
             give_feedback(people, P, a)
             platform_interaction(people, net, out, i, a)
+            stamp = -1
             if kind == IDEA and post.ref == 0 and post.score >= P.idea_endorsements:
                 post.ref = 1
                 out[IDEAS_ADOPTED] += 1
@@ -491,6 +516,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
             contribute(people, out, i, day, True)
             give_feedback(people, P, a)
             platform_interaction(people, net, out, i, a)
+            stamp = -1
     return max(-1.0, min(1.0, value / P.feed_size))
 
 

@@ -100,6 +100,7 @@ def init_people(scenario: Scenario, org: Org, rng: np.random.Generator) -> K.Peo
         contacts=np.full((n, slots), -1, dtype=np.int32), contact_w=np.zeros((n, slots)),
         n_active_ties=full(0, np.int32), n_reg_ties=full(0, np.int32), phi=phi, kmin=kmin,
         order=np.arange(n, dtype=np.int32), pending=np.zeros(n + 1, dtype=np.int32),
+        tie_mark=np.zeros(n + 1, dtype=np.int64),
     )
 
 
