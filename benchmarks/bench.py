@@ -6,8 +6,9 @@ Throughput is in *employee-days per second*: employees x simulated days / second
 1. *Kernel vs reference* (``orgsim.model.OrgModel`` with the numba kernels against the pure-Mesa
    ``orgsim.reference.ReferenceModel``) at 1,000 and 10,000 employees. Both start from the same organization
    and initial state (same scenario, same seed) and step the *same* days (day 0 onwards: a year at 1,000, a
-   short window at 10,000, as the reference is slow), so the ratio compares like with like. Only stepping is timed; the
-   kernel's figure is the median of several repeats, the reference is run once. Numba is warmed up first.
+   short window at 10,000, as the reference is slow), so the ratio compares like with like. Only stepping is timed (the
+   kernel runs the days with ``run_days``, as ``orgsim run`` does); the kernel's figure is the median of several
+   repeats, the reference is run once. Numba is warmed up first.
 2. *Kernel scaling* from 1,000 to 1,000,000 employees, each size in a fresh subprocess (so that its peak
    resident memory, ``ru_maxrss``, is its own): time to build the model (organization, attributes, buffers)
    and time to step, throughput, cost per employee-day (ns), mean degree of the network, peak memory.
@@ -87,10 +88,12 @@ def scenario(name: str, employees: int, days: int, informal_within: float | None
     return load_scenario(SCENARIOS / f"{name}.yaml", overrides)
 
 
-def time_kernel(sc, days: int, seed: int = SEED, budget: float = float("inf")) -> tuple[float, float, object]:
+def time_kernel(sc, days: int, seed: int = SEED, budget: float | None = None) -> tuple[float, float, object]:
     """Seconds to build an ``OrgModel`` and to step it; the model.
 
-    Steps ``days`` days, or fewer if stepping exceeds ``budget`` seconds (``model.day`` says how many).
+    Without a budget, runs the days with ``model.run_days`` (as ``orgsim run`` does: few kernel calls).
+    With one, steps day by day (each day timed, in ``model.day_seconds``) and stops early if stepping
+    exceeds ``budget`` seconds (``model.day`` says after how many days).
     """
     from orgsim.model import OrgModel
 
@@ -98,6 +101,9 @@ def time_kernel(sc, days: int, seed: int = SEED, budget: float = float("inf")) -
     model = OrgModel(sc, rng=seed, agent_views=False)
     built = time.perf_counter()
     model.day_seconds = []  # seconds of each day's step
+    if budget is None:
+        model.run_days(days)
+        return built - start, time.perf_counter() - built, model
     for _ in range(days):
         before = time.perf_counter()
         model.step()
