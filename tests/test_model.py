@@ -55,23 +55,33 @@ def test_models_stepped_in_turn_match_models_run_alone(small):
     assert not np.array_equal(alone[0], alone[1])
 
 
-def test_run_days_matches_stepping_day_by_day(small):
+def test_run_days_matches_stepping_day_by_day(small, monkeypatch):
     """Stretches between events run in one kernel call each, with the same draws as day-by-day steps."""
     days = small.run.days + 5  # past the scenario's days too (the arrays grow)
-    assert any(0 < e.day < days for e in small.rollout.events)  # a stretch boundary inside the run
+    [event_day] = [e.day for e in small.rollout.events if 0 < e.day < days]  # a stretch boundary inside the run
     stepped = OrgModel(small, rng=7, agent_views=False)
     for _ in range(days):
         stepped.step()
+    calls, kernel = [], K.step_days
+
+    def step_days(*args):
+        calls.append(len(args[-2]))  # the seeds: one per day of the call
+        kernel(*args)
+
+    monkeypatch.setattr(K, "step_days", step_days)
     ticks = []
     stretched, ticked = OrgModel(small, rng=7, agent_views=False), OrgModel(small, rng=7, agent_views=False)
     stretched.run_days(days - 3)
     stretched.run_days(3)
+    assert calls == [event_day, days - 3 - event_day, 3]
     ticked.run_days(days, on_day=lambda: ticks.append(ticked.day))
     for model in (stretched, ticked):
         np.testing.assert_array_equal(model.counters, stepped.counters)
-        np.testing.assert_array_equal(model.people.trust, stepped.people.trust)
+        for name in K.People._fields:
+            np.testing.assert_array_equal(getattr(model.people, name), getattr(stepped.people, name), err_msg=name)
+        np.testing.assert_array_equal(model.posts.ring, stepped.posts.ring)
         assert model.steps == stepped.steps == days
-    assert ticks == list(range(1, days + 1))
+    assert len(ticks) == days and ticks[0] == 1 and ticks[-1] == days and ticks == sorted(ticks)
 
 
 def test_agent_views_read_and_write_the_arrays(small):

@@ -166,14 +166,14 @@ def mark_ties(people, net, i):
     """Stamp ``i``'s ties and platform ties in ``tie_mark`` with a new stamp and return it.
 
     Afterwards ``tie_mark[j] == stamp`` says whether ``j`` is a tie or platform tie of ``i`` in one
-    load, for the feed's many checks in one visit (until ``i``'s platform ties change).
+    load, for the feed's many checks in one visit (until ``i``'s platform ties change). Not for the
+    complete network, whose ties are implicit.
     """
     mark = people.tie_mark
     stamp = mark[-1] + 1
     mark[-1] = stamp
-    if not net.complete:
-        for k in range(net.indptr[i], net.indptr[i + 1]):
-            mark[net.indices[k]] = stamp
+    for k in range(net.indptr[i], net.indptr[i + 1]):
+        mark[net.indices[k]] = stamp
     for c in range(people.contacts.shape[1]):
         j = people.contacts[i, c]
         if j >= 0:
@@ -476,10 +476,11 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
         if u >= accept:
             if u >= accept + P.feed_tie:
                 continue
-            if stamp < 0:
-                stamp = mark_ties(people, net, i)
-            if not (complete or tie_mark[a] == stamp):
-                continue
+            if not complete:  # on the complete network everyone (but oneself) is a tie
+                if stamp < 0:
+                    stamp = mark_ties(people, net, i)
+                if tie_mark[a] != stamp:
+                    continue
         read += 1
         useful = False
         if kind == ABUSE:

@@ -88,7 +88,7 @@ def summary(frame: pd.DataFrame, contributions: np.ndarray, counters: np.ndarray
     n = last["n_employees"]
     day60 = np.flatnonzero(col["day"] == 60)
     peak = int(np.argmax(col["n_active_7d"]))
-    c = dict(zip(COUNTERS, counters.sum(axis=0), strict=True))
+    c = dict(zip(COUNTERS, counters.sum(axis=0), strict=True))  # the totals used below are whole counts: exact
 
     def ratio(a: float, b: float) -> float:
         return float(a / b) if b > 0 else float("nan")
