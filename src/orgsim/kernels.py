@@ -457,7 +457,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
     n_try = 3 * P.feed_size
     sample = n_new > n_try
     read = 0
-    stamp = -1  # ties not marked yet (marked on the first check, again after i's platform ties change)
+    stamp = 0 if complete else mark_ties(people, net, i)  # again whenever i's platform ties change
     for t in range(min(n_new, n_try)):
         if read >= P.feed_size:
             break
@@ -472,15 +472,12 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
         accept = (P.feed_base + P.feed_popularity * min(post.score, 10) / 10.0
                   + (P.feed_department if post.department == department[i] else 0.0)
                   + (P.feed_leader if post.senior else 0.0))
-        u = uniform(rng)  # the tie bonus only matters when u falls in [accept, accept + feed_tie): check it there
-        if u >= accept:
-            if u >= accept + P.feed_tie:
-                continue
-            if not complete:  # on the complete network everyone (but oneself) is a tie
-                if stamp < 0:
-                    stamp = mark_ties(people, net, i)
-                if tie_mark[a] != stamp:
-                    continue
+        u = uniform(rng)
+        # accepted if u < accept, or u < accept + feed_tie for a tie (on the complete network, everyone);
+        # written without branches (& and |): a random accept/reject costs one mispredicted branch, not three
+        tie = complete | (tie_mark[a] == stamp)
+        if not ((u < accept) | (tie & (u < accept + P.feed_tie))):
+            continue
         read += 1
         useful = False
         if kind == ABUSE:
@@ -508,7 +505,8 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
             out[NEW_ENDORSE] += 1
             give_feedback(people, P, a)
             platform_interaction(people, net, out, i, a)
-            stamp = -1
+            if not complete:
+                stamp = mark_ties(people, net, i)
             if kind == IDEA and post.ref == 0 and post.score >= P.idea_endorsements:
                 post.ref = 1
                 out[IDEAS_ADOPTED] += 1
@@ -517,7 +515,8 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
             contribute(people, out, i, day, True)
             give_feedback(people, P, a)
             platform_interaction(people, net, out, i, a)
-            stamp = -1
+            if not complete:
+                stamp = mark_ties(people, net, i)
     return max(-1.0, min(1.0, value / P.feed_size))
 
 
