@@ -325,8 +325,9 @@ class OrgModel(mesa.Model):
             self._advance(stretch)
             seconds_per_day = (time.perf_counter() - start) / stretch
             self.steps += stretch
-            for _ in range(stretch if on_day else 0):
-                on_day()
+            if on_day:
+                for _ in range(stretch):
+                    on_day()
 
     def _advance(self, days: int) -> None:
         """Apply today's events, then run ``days`` days in one kernel call (no events among the later days)."""
