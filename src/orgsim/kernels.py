@@ -166,9 +166,11 @@ def mark_ties(people, net, i):
     """Stamp ``i``'s ties and platform ties in ``tie_mark`` with a new stamp and return it.
 
     Afterwards ``tie_mark[j] == stamp`` says whether ``j`` is a tie or platform tie of ``i`` in one
-    load, for the feed's many checks in one visit (until ``i``'s platform ties change). Not for the
-    complete network, whose ties are implicit.
+    load, for the feed's many checks in one visit (until ``i``'s platform ties change). On the
+    complete network, whose ties are implicit (everyone), nothing is stamped and 0 is returned.
     """
+    if net.complete:
+        return 0
     mark = people.tie_mark
     stamp = mark[-1] + 1
     mark[-1] = stamp
@@ -457,7 +459,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
     n_try = 3 * P.feed_size
     sample = n_new > n_try
     read = 0
-    stamp = 0 if complete else mark_ties(people, net, i)  # again whenever i's platform ties change
+    stamp = mark_ties(people, net, i)  # again whenever i's platform ties change
     for t in range(min(n_new, n_try)):
         if read >= P.feed_size:
             break
@@ -505,8 +507,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
             out[NEW_ENDORSE] += 1
             give_feedback(people, P, a)
             platform_interaction(people, net, out, i, a)
-            if not complete:
-                stamp = mark_ties(people, net, i)
+            stamp = mark_ties(people, net, i)
             if kind == IDEA and post.ref == 0 and post.score >= P.idea_endorsements:
                 post.ref = 1
                 out[IDEAS_ADOPTED] += 1
@@ -515,8 +516,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
             contribute(people, out, i, day, True)
             give_feedback(people, P, a)
             platform_interaction(people, net, out, i, a)
-            if not complete:
-                stamp = mark_ties(people, net, i)
+            stamp = mark_ties(people, net, i)
     return max(-1.0, min(1.0, value / P.feed_size))
 
 
