@@ -59,16 +59,16 @@ def save_run(results, out_dir: str | Path, figures: bool = True) -> list[Path]:
 
     ``summary.json`` is written last: its presence means the directory is complete.
     """
-    from orgsim.viz.figures import FIGURES
-    from orgsim.viz.report import run_report
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [write_table(out / "timeseries.csv", results.timeseries),
                write_table(out / "timeseries.parquet", results.timeseries),
                write_table(out / "replicates.csv", results.replicates)]
     pngs = []
-    if figures:
+    if figures:  # matplotlib is imported only when drawing
+        from orgsim.viz.figures import FIGURES
+        from orgsim.viz.report import run_report
+
         for name, draw in FIGURES.items():
             pngs.append(write_atomic(out / name, lambda tmp, draw=draw: draw(results, tmp)))
         written += pngs
