@@ -1,5 +1,5 @@
 """``python -m orgsim`` runs the command line."""
 
-from orgsim.cli import app
+from orgsim.cli import main
 
-app(prog_name="orgsim")
+main()
