@@ -31,7 +31,7 @@ import orgsim
 from orgsim.experiment import base_scenario, design_points, plan
 from orgsim.runner import run_replicate, warm_up
 from orgsim.scenario import with_overrides
-from orgsim.sweep import resolve
+from orgsim.sweeps import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 

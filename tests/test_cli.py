@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -26,6 +27,7 @@ SUMMARY_KEYS = ["registered_share_day60", "peak_active_7d_share", "peak_day", "f
                 "final_contributors_30d_share", "top1pct_post_share", "top10pct_post_share", "lurker_share",
                 "gini_posts", "seed", "orgsim_version", "scenario_hash"]
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +113,24 @@ def test_help_explains_every_command():
     for command in ("run", "validate"):
         assert command in result.output
     assert "--replicates" in runner.invoke(app, ["run", "--help"]).output
+
+
+def test_help_and_validate_start_without_the_model_libraries():
+    """``orgsim --help`` and ``validate`` answer without importing Mesa, numba, pandas or matplotlib."""
+    scenario = str(ROOT / "scenarios" / "top_down.yaml")
+    code = ("import sys; from typer.testing import CliRunner; from orgsim.cli import app; "
+            "assert CliRunner().invoke(app, ['--help']).exit_code == 0; "
+            f"assert CliRunner().invoke(app, ['validate', {scenario!r}]).exit_code == 0; "
+            "print(sorted(m for m in ('mesa', 'numba', 'pandas', 'matplotlib') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_the_public_api_loads_on_first_use():
+    """Every name in ``orgsim.__all__`` resolves; ``orgsim.sweep`` stays the function once its module is loaded."""
+    code = ("import orgsim, orgsim.sweeps, inspect; "
+            "print(all(getattr(orgsim, n) is not None for n in orgsim.__all__), inspect.isfunction(orgsim.sweep))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "True"]

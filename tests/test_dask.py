@@ -114,7 +114,7 @@ def test_unreachable_scheduler_is_a_clean_error(tmp_path):
 def test_a_task_that_fails_on_the_cluster_fails_its_runs_not_the_sweep(scheduler):
     """A task error on a worker (e.g. a lost worker) comes back as that batch's runs failing."""
     from orgsim.experiment import Run
-    from orgsim.sweep import execute
+    from orgsim.sweeps import execute
 
     def job(run):
         if run.index % 5 == 0:

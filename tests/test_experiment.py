@@ -141,7 +141,7 @@ def test_integer_ranges_give_integers_over_the_whole_range():
 
 def test_experiment_from_keywords_accepts_a_scenario_object(small):
     """Experiment from keywords accepts a scenario object."""
-    from orgsim.sweep import resolve
+    from orgsim.sweeps import resolve
 
     exp = resolve(None, {"scenario": small, "grid": {"policy.moderation": [0.0, 1.0]}, "replicates": 2})
     assert isinstance(exp.scenario, Scenario) and exp.scenario.name == "small"

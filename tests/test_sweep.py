@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 import orgsim
+import orgsim.sweeps
 from orgsim.cli import app
 from orgsim.runner import replicate_seed, run_replicate
 from orgsim.scenario import ScenarioError, with_overrides
@@ -83,14 +83,12 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on():
 
 def test_an_exception_inside_the_model_is_recorded(monkeypatch):
     """An exception inside the model is recorded."""
-    sweep_module = importlib.import_module("orgsim.sweep")  # ``orgsim.sweep`` is the function
-
     def explode(scenario, replicate, seed):
         if scenario.policy.leader_participation > 0:
             raise RuntimeError("kernel blew up")
         return run_replicate(scenario, replicate, seed)
 
-    monkeypatch.setattr(sweep_module, "run_replicate", explode)
+    monkeypatch.setattr(orgsim.sweeps, "run_replicate", explode)
     table = small_sweep()
     assert (table["status"] == "failed").sum() == 4
     assert (table.loc[table["policy.leader_participation"] > 0, "error"] == "RuntimeError: kernel blew up").all()

@@ -1,16 +1,39 @@
-"""orgsim: an agent-based simulator of how organizations adopt an internal social platform."""
+"""orgsim: an agent-based simulator of how organizations adopt an internal social platform.
 
+The public API is loaded on first use, so ``import orgsim`` (and ``orgsim --help`` or
+``orgsim validate``) does not wait for Mesa, numba and pandas to import.
+"""
+
+from importlib import import_module as _import_module
 from importlib.metadata import PackageNotFoundError, version
 
 try:
     __version__ = version("orgsim")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
+del PackageNotFoundError, version
 
-from orgsim.params import Scenario  # noqa: E402
-from orgsim.runner import Results, run  # noqa: E402
-from orgsim.scenario import ScenarioError, load_scenario  # noqa: E402
-from orgsim.sweep import load_experiment, sweep  # noqa: E402  (the function shadows the module name)
+# public name -> the module that defines it
+_API = {
+    "Results": "orgsim.runner",
+    "Scenario": "orgsim.params",
+    "ScenarioError": "orgsim.scenario",
+    "load_experiment": "orgsim.experiment",
+    "load_scenario": "orgsim.scenario",
+    "run": "orgsim.runner",
+    "sweep": "orgsim.sweeps",
+}
+__all__ = ["__version__", *_API]
 
-__all__ = ["Results", "Scenario", "ScenarioError", "__version__", "load_experiment", "load_scenario", "run",
-           "sweep"]
+
+def __getattr__(name: str):
+    """Import a public name's module the first time the name is used."""
+    if name not in _API:
+        raise AttributeError(f"module 'orgsim' has no attribute {name!r}")
+    value = getattr(_import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

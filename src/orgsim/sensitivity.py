@@ -19,7 +19,7 @@ import pandas as pd
 
 from orgsim.experiment import Experiment, base_scenario, scale_unit
 from orgsim.scenario import ScenarioError
-from orgsim.sweep import resolve, run_points
+from orgsim.sweeps import resolve, run_points
 
 INDEX_COLUMNS = {"sobol": ["ST", "ST_conf", "S1", "S1_conf"], "morris": ["mu_star", "mu_star_conf", "mu", "sigma"]}
 """The index columns of each method; the first one ranks the parameters."""

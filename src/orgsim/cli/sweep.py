@@ -42,7 +42,7 @@ def sweep(
 ) -> None:
     """Run every run of an experiment; write runs.parquet (and timeseries.parquet); exit 1 if any run failed."""
     from orgsim.experiment import load_experiment
-    from orgsim.sweep import sweep as run_sweep
+    from orgsim.sweeps import sweep as run_sweep
 
     with user_errors():
         exp = load_experiment(experiment)
