@@ -15,7 +15,12 @@ from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from orgsim.output import write_atomic, write_table, write_text  # noqa: E402
 from orgsim.viz.figures import ADOPTION_SERIES, band, events_marks  # noqa: E402
-from orgsim.viz.palette import SCENARIO_COLOURS, SERIES_COLOURS, use_projector_style  # noqa: E402
+from orgsim.viz.palette import (  # noqa: E402
+    SCENARIO_COLOURS,
+    SCENARIO_DASHES,
+    SERIES_COLOURS,
+    use_projector_style,
+)
 from orgsim.viz.report import HEADLINES, embed, metrics_table, page  # noqa: E402
 
 MEASURES = {  # column -> (panel title, share of employees?)
@@ -49,14 +54,15 @@ def side_by_side_figure(results: list, path: Path) -> None:
 
 
 def overlay_figure(results: list, path: Path) -> None:
-    """Four key measures, every scenario on the same axes in its own colour (bands: 5-95% of replicates)."""
+    """Four key measures, every scenario on the same axes in its own colour and dash (bands: 5-95% of replicates)."""
     use_projector_style()
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
     for ax, (column, (title, share)) in zip(axes.ravel(), MEASURES.items(), strict=True):
-        for res, colour in zip(results, SCENARIO_COLOURS * len(results), strict=False):
+        for k, res in enumerate(results):
             frame = res.timeseries
             scale = frame["n_employees"].iloc[0] if share else 1.0
-            band(ax, frame, column, scale, res.scenario.name, colour)
+            band(ax, frame, column, scale, res.scenario.name, SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)],
+                 dashes=SCENARIO_DASHES[k % len(SCENARIO_DASHES)])
         ax.set(title=title, ylim=(0, 1.02))
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0) if share else plt.ScalarFormatter())
     for ax in axes[1]:

@@ -39,6 +39,9 @@ SERIES_COLOURS = {
 CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
 # Scenarios compared side by side (distinct from the state colours, which describe people)
 SCENARIO_COLOURS = [OKABE_ITO[k] for k in ("black", "orange", "purple", "green", "blue", "vermillion", "sky")]
+# ... and each its own dash, so that a scenario whose curve coincides with an earlier one's still shows
+SCENARIO_DASHES = ["solid", (0, (6, 2)), (0, (1.2, 1.2)), (0, (6, 2, 1.2, 2)), (0, (3, 3)), (0, (8, 2, 2, 2, 2, 2)),
+                   (0, (1.2, 3))]
 CROSS_COLOUR = OKABE_ITO["orange"]  # interactions across departments or levels
 
 
