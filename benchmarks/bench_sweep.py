@@ -37,11 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def fields(runs: int, employees: int, days: int, scenario: str = "top_down") -> dict:
-    """An experiment of ``runs`` runs of a shipped scenario: two values of one lever, replicates for the rest."""
+    """An experiment of ``runs`` runs of a shipped scenario: two values of initial trust, replicates for the rest."""
     return {"name": "bench", "scenario": str(ROOT / "scenarios" / f"{scenario}.yaml"), "seed": 1,
             "set": {"organization.n_employees": employees, "organization.n_departments": min(8, employees // 4),
                     "run.days": days},
-            "grid": {"policy.moderation": [0.3, 0.6]}, "replicates": max(1, runs // 2),
+            "grid": {"employees.trust_mean": [0.5, 0.6]}, "replicates": max(1, runs // 2),
             "outputs": ["final_active_7d_share", "gini_posts"]}
 
 

@@ -17,7 +17,8 @@ from orgsim.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = {"scenario": str(ROOT / "scenarios" / "top_down.yaml"),
-          "set": {"run.days": 20, "organization.n_employees": 150, "organization.n_departments": 4},
+          "set": {"run.days": 20, "organization.n_employees": 150, "organization.n_departments": 4,
+                  "rollout.events": [{"day": 0, "announce": "all"}]},
           "grid": {"policy.leader_participation": [0.0, 0.5], "employees.trust_mean": [0.3, 0.7]},
           "replicates": 2, "seed": 9, "outputs": ["final_active_7d_share", "gini_posts"]}
 

@@ -21,10 +21,13 @@ EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))
 TOP_DOWN = str(ROOT / "scenarios" / "top_down.yaml")
 
 
+ANNOUNCE_ONLY = {"rollout.events": [{"day": 0, "announce": "all"}]}  # leaves every policy value to the experiment
+
+
 def write(tmp_path: Path, data: dict) -> Path:
-    """Write an experiment file on top_down with these fields."""
+    """Write an experiment file on top_down, its day-0 event replaced by an announcement, with these fields."""
     path = tmp_path / "exp.yaml"
-    path.write_text(yaml.safe_dump({"scenario": TOP_DOWN, **data}))
+    path.write_text(yaml.safe_dump({"scenario": TOP_DOWN, **data, "set": {**ANNOUNCE_ONLY, **data.get("set", {})}}))
     return path
 
 
@@ -68,6 +71,22 @@ def test_bad_experiments_name_file_field_value_and_expectation(tmp_path, data, e
     with pytest.raises(ScenarioError) as err:
         load_experiment(path)
     assert expected.replace("exp.yaml", str(path)) in str(err.value)
+
+
+@pytest.mark.parametrize("field", ["set", "grid", "ranges"])
+def test_a_policy_value_the_scenarios_day0_event_sets_again_is_rejected(tmp_path, field):
+    """On top_down as shipped, its launch event sets moderation on day 0: a swept or set moderation would do nothing."""
+    values = {"set": 0.2, "grid": [0.2, 0.8], "ranges": [0.2, 0.8]}[field]
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump({"scenario": TOP_DOWN, field: {"policy.moderation": values}}))
+    with pytest.raises(ScenarioError) as err:
+        load_experiment(path)
+    assert (f"{path}: {field}.policy.moderation: has no effect: top_down's day-0 event (official launch) sets "
+            "moderation = 0.5") in str(err.value)
+    fixed = yaml.safe_load(path.read_text())
+    fixed["set"] = {**fixed.get("set", {}), **ANNOUNCE_ONLY}
+    path.write_text(yaml.safe_dump(fixed))
+    assert load_experiment(path).scenario  # with the launch event replaced, the value is in force
 
 
 def test_cli_rejects_a_bad_experiment_with_exit_2_and_no_traceback(tmp_path):

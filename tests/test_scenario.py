@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,20 @@ def test_overrides_by_dotted_path(tmp_path):
     assert again.employees.trust_mean == 0.9 and scenario.employees.trust_mean != 0.9
     with pytest.raises(ScenarioError, match="employees.trust_mean"):
         with_overrides(scenario, {"employees.trust_mean": 9})
+
+
+def test_a_policy_override_undone_by_a_day0_event_warns(tmp_path):
+    """A policy value that the scenario's day-0 event sets again is never used: the override warns, naming both."""
+    path = write(tmp_path, "rollout:\n  events: [{day: 0, note: launch, announce: all, set: {moderation: 0.5}},"
+                           " {day: 30, set: {monitoring: 0.2}}]\n")
+    with pytest.warns(UserWarning, match=r"policy.moderation: has no effect: .*day-0 event \(launch\) sets "
+                                         r"moderation = 0.5"):
+        with_overrides(load_scenario(path), {"policy.moderation": 0.1})
+    with pytest.warns(UserWarning, match="policy.moderation: has no effect"):
+        load_scenario(path, overrides={"policy.moderation": 0.1})
+    with warnings.catch_warnings():  # a later event, or a field no event sets, leaves the override in force
+        warnings.simplefilter("error")
+        with_overrides(load_scenario(path), {"policy.monitoring": 0.1, "policy.leader_participation": 0.3})
 
 
 def test_hash_changes_with_content(tmp_path):

@@ -22,7 +22,9 @@ from orgsim.scenario import ScenarioError, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_DOWN = str(ROOT / "scenarios" / "top_down.yaml")
-SMALL = {"run.days": 20, "organization.n_employees": 150, "organization.n_departments": 4}
+# top_down's day-0 event would set the policy values swept here again: an announcement replaces it
+SMALL = {"run.days": 20, "organization.n_employees": 150, "organization.n_departments": 4,
+         "rollout.events": [{"day": 0, "announce": "all"}]}
 GRID = {"policy.leader_participation": [0.0, 0.5], "employees.trust_mean": [0.3, 0.7]}
 OUTPUTS = ["final_active_7d_share", "gini_posts", "peak_day"]
 
@@ -136,7 +138,8 @@ def _run_indices_per_part(out: Path) -> list[list[int]]:
                          ids=["kill-9", "ctrl-c", "ctrl-c-dask"])
 def test_interrupted_sweep_resumes_to_the_same_table(tmp_path, how, workers):
     """Interrupt a real ``orgsim sweep`` process mid-way, start it again, compare with an uninterrupted sweep."""
-    fields = {"set": {"run.days": 60, "organization.n_employees": 300, "organization.n_departments": 4},
+    fields = {"set": {"run.days": 60, "organization.n_employees": 300, "organization.n_departments": 4,
+                      "rollout.events": [{"day": 0, "announce": "all"}]},
               "grid": {"policy.leader_participation": [0.0, 0.2, 0.5], "employees.trust_mean": [0.3, 0.5, 0.7]},
               "replicates": 4}
     path = write_experiment(tmp_path / "exp.yaml", **fields)

@@ -9,7 +9,9 @@ expected. Example (``experiments/leaders.yaml``)::
     scenario: ../scenarios/top_down.yaml   # relative to this file
     seed: 1                                # run i uses SeedSequence(seed, spawn_key=(i,))
     replicates: 3                          # runs per design point
-    set: {run.days: 180}                   # fixed overrides, dotted paths
+    set:                                   # fixed overrides, dotted paths; the launch
+      run.days: 180                        # event is replaced, or it would set the
+      rollout.events: [{day: 0, announce: all}]   # swept policy value again
     grid:                                  # every combination of these lists ...
       policy.leader_participation: [0.0, 0.1, 0.5]
     ranges:                                # ... times `samples` points of these ranges
@@ -40,6 +42,8 @@ from orgsim.scenario import (
     ScenarioError,
     format_validation_error,
     load_scenario,
+    overridden_message,
+    overriding_event,
     read_yaml,
     set_dotted,
 )
@@ -237,6 +241,18 @@ def check_values(experiment: Experiment, base: Scenario, source: str) -> None:
         raise ScenarioError("\n".join(dict.fromkeys(problems)))
 
 
+def check_effective(experiment: Experiment, base: Scenario, source: str) -> None:
+    """Reject a ``policy.*`` value in set, grid or ranges that a day-0 event of the scenario sets again.
+
+    Every run would use the event's value: the sweep would vary nothing.
+    """
+    problems = [f"{source}: {where}.{overridden_message(base, key, event)}"
+                for where, keys in (("set", experiment.set), ("grid", experiment.grid), ("ranges", experiment.ranges))
+                for key in keys if (event := overriding_event(base, key)) is not None]
+    if problems:
+        raise ScenarioError("\n".join(problems))
+
+
 def validate_experiment(data: dict, source: str = "<experiment>") -> Experiment:
     """Validate an experiment mapping; raise :class:`ScenarioError` with readable lines."""
     try:
@@ -245,7 +261,9 @@ def validate_experiment(data: dict, source: str = "<experiment>") -> Experiment:
         raise ScenarioError(format_validation_error(source, exc, Experiment)) from None
     if experiment.set:
         _apply(base_scenario(experiment.model_copy(update={"set": {}})), experiment.set, f"{source}: set")
-    check_values(experiment, base_scenario(experiment), source)
+    base = base_scenario(experiment)
+    check_values(experiment, base, source)
+    check_effective(experiment, base, source)
     return experiment
 
 

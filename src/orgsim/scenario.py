@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from orgsim.params import Scenario
+from orgsim.params import Event, Scenario
 
 
 class ScenarioError(ValueError):
@@ -122,20 +123,48 @@ def validate(data: dict, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(format_validation_error(source, exc)) from None
 
 
+def overriding_event(scenario: Scenario, dotted: str) -> Event | None:
+    """The day-0 event that sets the policy field ``dotted`` (``policy.<name>``) again before the first day.
+
+    A value given for that field is never used. ``None`` if no event does (or ``dotted`` is not a policy field).
+    """
+    section, _, name = dotted.partition(".")
+    if section != "policy":
+        return None
+    return next((event for event in scenario.rollout.events if event.day == 0 and name in event.set), None)
+
+
+def overridden_message(scenario: Scenario, dotted: str, event: Event) -> str:
+    """Why a value for ``dotted`` has no effect, and what to do instead."""
+    name = dotted.partition(".")[2]
+    note = f" ({event.note})" if event.note else ""
+    return (f"{dotted}: has no effect: {scenario.name}'s day-0 event{note} sets {name} = {event.set[name]} "
+            "before the first day; replace the scenario's events (e.g. rollout.events: "
+            "[{day: 0, announce: all}]) or set the value in an event")
+
+
+def _applied(data: dict, overrides: dict[str, Any], source: str) -> Scenario:
+    """Validate ``data`` with ``overrides`` applied; warn about a policy override a day-0 event undoes."""
+    for dotted, value in overrides.items():
+        data = set_dotted(data, dotted, value)
+    scenario = validate(data, source)
+    for dotted in overrides:
+        if (event := overriding_event(scenario, dotted)) is not None:
+            warnings.warn(overridden_message(scenario, dotted, event), UserWarning, stacklevel=3)
+    return scenario
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load, merge and validate a scenario file, applying dotted-path ``overrides``."""
-    data = read_scenario_data(path)
-    for dotted, value in (overrides or {}).items():
-        data = set_dotted(data, dotted, value)
-    return validate(data, str(path))
+    return _applied(read_scenario_data(path), overrides or {}, str(path))
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """A copy of ``scenario`` with dotted-path ``overrides`` applied and validated."""
-    data = scenario.model_dump()
-    for dotted, value in overrides.items():
-        data = set_dotted(data, dotted, value)
-    return validate(data, scenario.name)
+    """A copy of ``scenario`` with dotted-path ``overrides`` applied and validated.
+
+    Warns if a ``policy.*`` override is undone by a day-0 event of the scenario.
+    """
+    return _applied(scenario.model_dump(), overrides, scenario.name)
 
 
 def scenario_hash(scenario: Scenario) -> str:
