@@ -33,7 +33,7 @@ SUMMARY_KEYS = (
 """Keys of :func:`summary`, in order (defined in docs/outputs.md)."""
 
 INTEGER_COLUMNS = frozenset(["day", "replicate"] + [
-    name for name in COLUMNS if name.startswith(("n_", "new_", "cum_", "questions_", "ideas_", "leader_"))])
+    name for name in COLUMNS if name.startswith(("n_", "new_", "cum_", "questions_", "ideas_", "leader_", "abuse_"))])
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
