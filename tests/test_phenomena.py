@@ -110,17 +110,3 @@ def test_platform_interactions_cross_levels(runs):
 def test_platform_creates_cross_department_ties(runs):
     assert runs.series("top_down", "new_cross_department_ties").sum() > 0
     assert runs.series("email_only", "new_cross_department_ties").sum() == 0
-
-
-def test_model_doc_lists_every_parameter_with_its_default():
-    import re
-
-    from orgsim.params import Behaviour, Employees, Organization, Policy, Registration
-
-    text = (SCENARIOS.parent / "docs" / "model.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", text, flags=re.M))
-    for section in (Organization, Employees, Behaviour, Registration, Policy):
-        for name, field in section.model_fields.items():
-            default = field.default
-            shown = "none" if default is None else f"{default:g}" if isinstance(default, float) else str(default)
-            assert rows.get(name, "").strip() == shown, f"docs/model.md: {name} should show default {shown}"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import typing
 import warnings
 from pathlib import Path
 
+import annotated_types as at
 import pytest
 import yaml
 
+from orgsim import params
 from orgsim.scenario import ScenarioError, load_scenario, scenario_hash, with_overrides
 
 SHIPPED = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
@@ -167,6 +171,38 @@ def test_every_parameter_has_a_description():
 
     missing = [path for path, description in walk(Scenario) if not description]
     assert missing == [], f"parameters without a description: {missing}"
+
+
+def allowed(field) -> str:
+    """A field's allowed values as docs/model.md shows them: an interval, the choices, or '-'."""
+    if typing.get_origin(field.annotation) is typing.Literal:
+        return ", ".join(str(a) for a in typing.get_args(field.annotation))
+    if field.annotation is bool:
+        return "true, false"
+    num = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:g}"  # noqa: E731
+    bound = {type(m): m for m in field.metadata}
+    lo = f"[{num(bound[at.Ge].ge)}" if at.Ge in bound else f"({num(bound[at.Gt].gt)}" if at.Gt in bound else ""
+    hi = f"{num(bound[at.Le].le)}]" if at.Le in bound else f"{num(bound[at.Lt].lt)})" if at.Lt in bound else ""
+    if lo and hi:
+        return f"{lo}, {hi}"
+    if lo:
+        return ("≥ " if lo[0] == "[" else "> ") + lo[1:]
+    return ("≤ " if hi[-1] == "]" else "< ") + hi[:-1] if hi else "-"
+
+
+def test_model_doc_lists_every_parameter_with_its_default_and_allowed_values():
+    """docs/model.md's parameter table has a row per field with the default and the range the validator enforces."""
+    text = (SHIPPED[0].parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
+    rows = {name: (default.strip(), allowed_.strip())
+            for name, default, allowed_ in re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|", text, flags=re.M)}
+    for section in (params.Organization, params.Employees, params.Behaviour, params.Registration, params.Policy,
+                    params.RunSettings, params.Rollout, params.Event):
+        for name, field in section.model_fields.items():
+            default = field.default
+            shown = ("required" if field.is_required() else "none" if default is None or field.default_factory
+                     else f"{default:g}" if isinstance(default, float) else str(default) or '""')
+            expected = (shown, allowed(field))
+            assert rows.get(name) == expected, f"docs/model.md: {name} should show {expected}"
 
 
 def test_yaml_loaded_safely_is_plain_data():

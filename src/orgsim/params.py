@@ -81,7 +81,7 @@ class Employees(Section):
     affinity_mean: float = Field(0.6, ge=0, le=1, description="mean digital affinity of non-senior staff (guess)")
     affinity_sd: float = Field(0.25, ge=0, le=1, description="spread of digital affinity (normal, clipped to 0..1)")
     senior_affinity: float = Field(0.3, ge=0, le=1, description="digital affinity of senior managers: 'glorified e-mail' (seed 003)")
-    senior_levels: int = Field(2, ge=0, le=20, description="levels from the top counted as senior (0 = CEO only ... )")
+    senior_levels: int = Field(2, ge=0, le=20, description="levels from the top counted as senior (0: nobody, 1: the CEO, 2: the CEO and department heads)")
     confidence_sigma: float = Field(1.0, ge=0, le=5, description="lognormal spread of confidence to post: source of participation inequality")
     bad_actor_share: float = Field(0.0, ge=0, le=1, description="share of bad actors who post abuse (seed 000: 2%)")
     n_topics: int = Field(48, ge=2, le=63, description="knowledge topics, split evenly across departments")
