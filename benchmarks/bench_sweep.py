@@ -2,7 +2,7 @@
 
 Two measurements, each against the reference measured in the same process:
 
-1. *Overhead*: many tiny runs (50 employees, 5 days; the simulation itself takes about a millisecond), run
+1. *Overhead*: many tiny runs (50 employees, 5 days; about 5 ms each, mostly building the model and tables), run
    directly with ``run_replicate`` and through ``orgsim.sweep`` (with Parquet parts written to disk) with 1 worker
    (in-process) and 2 workers (Dask ``LocalCluster``). Overhead per run = steady sweep time per run x workers -
    direct time per run, where "steady" is timed from the first finished run to the last, leaving out the fixed

@@ -758,7 +758,7 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
       2. Moderators remove abuse; members whose last visit left the 7-day window
          stop counting as active for their ties.
       3. For each person, in a fresh random order:
-         a. novelty, feedback, habit and platform-tie strengths decay; trust relaxes
+         a. novelty, feedback and platform-tie strengths decay; trust relaxes
             to its initial value and erodes under monitoring;
          b. awareness and registration (word of mouth, or the Bass/threshold rule);
          c. members decide whether to visit (usefulness, novelty, social influence of
@@ -767,7 +767,8 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
             a visit reads the feed (endorse, reply, answer, learn; each interaction
             creates or strengthens a platform tie) and may write (managers: team
             messages moved from e-mail; everyone: an update with probability willingness);
-         d. members who have not visited for ``churn_days`` leave;
+         d. habit moves towards whether they visited; members who have not visited for
+            ``churn_days`` leave;
          e. a work problem may arise (asked on the platform or by e-mail/hierarchy),
             and an idea (posted for endorsement or queued for executives).
       4. Open questions move along e-mail and the hierarchy (managers who use the

@@ -30,7 +30,7 @@ def run(
     figures: Annotated[bool, typer.Option(help="Draw figures and report.html.")] = True,
     quiet: Quiet = False,
 ) -> None:
-    """Run a scenario; write timeseries.csv/.parquet, summary.json, figures and report.html."""
+    """Run a scenario; write timeseries.csv/.parquet, replicates.csv, summary.json, figures and report.html."""
     from orgsim.output import save_run
     from orgsim.runner import run as run_scenario
 
