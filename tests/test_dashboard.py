@@ -219,6 +219,9 @@ def test_dashboard_in_a_browser(server, browser, tmp_path):
     browser.switch_to.active_element.send_keys(Keys.HOME)  # the slider's minimum: 100 employees
     until(lambda: browser.find_element(By.XPATH, slider).get_attribute("aria-valuenow") == "100",
           "the size slider to move")
+    shown = browser.execute_script("return getComputedStyle(arguments[0], '::after').content",
+                                   browser.find_element(By.XPATH, slider))
+    assert shown == '"100"', shown  # every slider shows its value, not only while dragged
     click("//button[contains(., 'Reset')]")
     until(lambda: "Settings: 100 employees" in body(), "the reset model with 100 employees")
     until(lambda: "Before launch" in body() and not np.array_equal(png_of(images()[0]), chart),

@@ -39,6 +39,14 @@ GOVERNANCE = {  # label -> (moderation, monitoring)
     "both": (0.8, 0.8),
 }
 PILOT_DAY = 60
+# Every slider shows its value above its knob all the time, not only in the bubble while dragged (Mesa's
+# controls do not expose Vuetify's thumb-label="always"), so a workshop sees what the controls are set to.
+SLIDER_VALUES_CSS = """
+.v-slider__thumb-container[role="slider"]::after {
+  content: attr(aria-valuenow); position: absolute; left: 0; top: -24px; transform: translateX(-50%);
+  font-size: 13px; line-height: 1; font-variant-numeric: tabular-nums; color: rgba(0, 0, 0, 0.75);
+}
+"""
 CHAMPIONS_PER_1000 = 10
 ENDORSEMENT = 0.8  # management backing in the top-down and pilot launches
 SERIES = {  # chart label -> (headline share key, colour)
@@ -159,11 +167,11 @@ def OrgChartView(model: DashboardModel):
     """The org chart coloured by state, redrawn after every step."""
     update_counter.get()
     fig = Figure(figsize=(7.5, 4.6), dpi=100)
-    ax = fig.add_axes((0.0, 0.0, 0.68, 0.88))
+    ax = fig.add_axes((0.0, 0.17, 1.0, 0.74))  # the full width; the legend in three columns underneath
     codes = person_states(model.people, model.day - 1)[model.chart.nodes]
     colour_states(draw_chart(ax, model.chart, model.people), codes)
-    fig.legend(handles=legend_handles(model.chart, model.people), loc="upper left", bbox_to_anchor=(0.68, 0.88),
-               frameon=False, fontsize=11, handletextpad=0.3, labelspacing=0.6)
+    fig.legend(handles=legend_handles(model.chart, model.people), loc="lower center", bbox_to_anchor=(0.5, 0.0),
+               ncol=3, frameon=False, fontsize=11, handletextpad=0.3, columnspacing=1.2)
     fig.suptitle(f"{day_label(model)}: who uses the platform (boxes = departments)", fontsize=14,
                  weight="bold", x=0.01, ha="left")
     solara.FigureMatplotlib(fig, format="png")
@@ -173,6 +181,7 @@ def OrgChartView(model: DashboardModel):
 def Headlines(model: DashboardModel):
     """Today's headline numbers and the settings in force, in words."""
     update_counter.get()
+    solara.Style(SLIDER_VALUES_CSS)
     s = headline_shares(model.people, model.day - 1)
     sc = model.scenario
     policy = day0_policy(sc)
