@@ -21,6 +21,6 @@ def main() -> None:
     try:
         app(prog_name="orgsim")
     finally:
-        # The interpreter's last garbage collection would walk the million objects that numba, pandas and
-        # Mesa created on import (~0.35 s); frozen, they are left to the process's exit.
+        # The interpreter's last garbage collection would walk the ~250,000 objects that numba, pandas
+        # and Mesa created (~0.35 s); frozen, they are left to the process's exit.
         gc.freeze()
