@@ -89,6 +89,7 @@ def test_overrides_from_the_command_line(tmp_path):
     ("organization: {n_employees: 250, n_departmnts: 4}\n", "organization.n_departmnts"),
     ("employees: {trust_mean: -1}\n", "employees.trust_mean"),
     ("run: {days: [1\n", "YAML syntax error"),
+    ("run: {days: 10}\nrun: {seed: 2}\n", "duplicate key 'run'"),
 ])
 def test_bad_scenarios_exit_2_with_one_clear_line(tmp_path, text, expected):
     bad = tmp_path / "bad.yaml"
@@ -97,6 +98,7 @@ def test_bad_scenarios_exit_2_with_one_clear_line(tmp_path, text, expected):
         result = runner.invoke(app, command)
         assert result.exit_code == 2
         assert expected in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output  # never wrapped, however long
     assert not (tmp_path / "o").exists()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -109,7 +110,8 @@ def test_scenario_path_is_relative_to_the_experiment_file(tmp_path):
     assert load_experiment(path).scenario != "mine.yaml"
     missing = tmp_path / "exp2.yaml"
     missing.write_text("scenario: nowhere.yaml\n")
-    with pytest.raises(ScenarioError, match="nowhere.yaml: file not found"):
+    with pytest.raises(ScenarioError, match=r"exp2.yaml: scenario: 'nowhere.yaml': file not found \(looked for "
+                                            + re.escape(str(tmp_path / "nowhere.yaml"))):
         load_experiment(missing)
 
 

@@ -90,6 +90,26 @@ def test_missing_file(tmp_path):
     assert "file not found" in error_of(tmp_path / "nope.yaml")
 
 
+def test_a_key_given_twice_is_an_error_naming_both_lines(tmp_path):
+    """YAML would keep the second ``policy:`` silently; the first block would be lost."""
+    path = write(tmp_path, "policy:\n  moderation: 0.2\norganization: {n_employees: 300}\npolicy:\n  monitoring: 0.1\n")
+    assert error_of(path) == f"{path} (line 4, column 1): duplicate key 'policy' (first given on line 1)"
+    merged = write(tmp_path, "organization: &org {n_employees: 300}\nemployees: {trust_mean: 0.4}\n", "m.yaml")
+    assert load_scenario(merged).organization.n_employees == 300  # anchors still work
+
+
+def test_a_file_that_is_not_utf8_is_an_error_with_its_line(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: x\ndescription: Lancé en février\n".encode("latin-1"))
+    assert error_of(path) == f"{path} (line 2): not UTF-8 text (byte 0xe9); save the file as UTF-8"
+
+
+def test_a_missing_base_file_names_the_file_that_extends_it_and_where_it_looked(tmp_path):
+    path = write(tmp_path, "extends: base.yaml\n", "copy.yaml")
+    assert error_of(path) == (f"{path}: extends: 'base.yaml': file not found (looked for {tmp_path / 'base.yaml'}: "
+                              "a relative name is read from the folder of the file that extends it)")
+
+
 def test_edgelist_is_read_relative_to_the_scenario_and_must_exist(tmp_path):
     """A missing edge list is a validation error naming the field; a relative path is the scenario's folder."""
     text = "organization: {n_employees: 3, n_departments: 1, network: from_edgelist, edgelist: ties.csv}\n"

@@ -274,4 +274,7 @@ def load_experiment(path: str | Path) -> Experiment:
     scenario = data.get("scenario")
     if isinstance(scenario, str) and not Path(scenario).is_absolute():
         data["scenario"] = str(path.parent / scenario)
+    if isinstance(scenario, str) and not (found := Path(data["scenario"])).is_file():
+        raise ScenarioError(f"{path}: scenario: {scenario!r}: file not found (looked for {found.resolve()}: "
+                            "a relative name is read from the experiment file's folder)")
     return validate_experiment(data, str(path))

@@ -36,12 +36,43 @@ def deep_merge(base: dict, override: dict) -> dict:
     return merged
 
 
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    """A key given twice in one mapping (plain YAML would silently keep the last)."""
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader (plain data, no objects) that rejects duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """A mapping, after checking that no key appears twice."""
+        first_line = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *anchor" merges keys; the mapping's own win
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in first_line:
+                raise DuplicateKeyError(problem=f"duplicate key {key!r} (first given on line {first_line[key]})",
+                                        problem_mark=key_node.start_mark)
+            first_line[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path) -> dict:
     """Load one YAML mapping safely, with the file and line in any error."""
     if not path.is_file():
         raise ScenarioError(f"{path}: file not found")
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ScenarioError(f"{path} (line {line}): not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                            "save the file as UTF-8") from None
+    try:
+        data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader: plain data only
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        raise ScenarioError(f"{path} (line {mark.line + 1}, column {mark.column + 1}): {exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -68,7 +99,11 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(base_name, str):
         raise ScenarioError(f"{path}: extends: expected a file name, got {base_name!r}")
-    base = read_scenario_data(path.parent / base_name, (*_seen, path.resolve()))
+    base_path = path.parent / base_name
+    if not base_path.is_file():
+        raise ScenarioError(f"{path}: extends: {base_name!r}: file not found (looked for {base_path.resolve()}: "
+                            "a relative name is read from the folder of the file that extends it)")
+    base = read_scenario_data(base_path, (*_seen, path.resolve()))
     return deep_merge(base, data)
 
 

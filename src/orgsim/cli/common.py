@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -28,10 +29,15 @@ ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scen
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table (for scripts).")]
 
 
+def print_errors(message: str) -> None:
+    """Print each line of ``message`` as one ``error:`` line on stderr, never wrapped (so it can be grepped)."""
+    for line in message.splitlines():
+        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print an error without a traceback and exit."""
-    for line in message.splitlines():
-        console.print(f"[bold red]error:[/] {line}", highlight=False, markup=True, soft_wrap=True)
+    print_errors(message)
     raise typer.Exit(code)
 
 

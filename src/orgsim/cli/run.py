@@ -13,6 +13,7 @@ from orgsim.cli.common import (
     app,
     console,
     day_progress,
+    print_errors,
     summary_table,
     user_errors,
 )
@@ -56,8 +57,7 @@ def validate(scenarios: Annotated[list[Path], typer.Argument(help="Scenario file
             sc = load_scenario(path)
         except ScenarioError as exc:
             bad += 1
-            for line in str(exc).splitlines():
-                console.print(f"[bold red]error:[/] {line}", highlight=False)
+            print_errors(str(exc))
             continue
         console.print(f"[green]ok[/] {path} ({sc.name}: {sc.organization.n_employees} employees, {sc.run.days} days)")
     if bad:
