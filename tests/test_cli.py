@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import orgsim
 from orgsim.cli import app
 from orgsim.metrics import COLUMNS
 
@@ -115,6 +116,19 @@ def test_help_explains_every_command():
     for command in ("run", "validate"):
         assert command in result.output
     assert "--replicates" in runner.invoke(app, ["run", "--help"]).output
+    assert runner.invoke(app, ["run", "-h"]).output == runner.invoke(app, ["run", "--help"]).output
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout.strip() == f"orgsim {orgsim.__version__}"
+
+
+def test_the_summary_table_goes_to_stdout_and_messages_to_stderr(tmp_path):
+    """``orgsim run FILE > summary.txt`` keeps the headline numbers; progress and messages stay on the terminal."""
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(SMALL)
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o"), "--no-figures", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "Peak weekly active" in result.stdout and "Peak weekly active" not in result.stderr
+    assert "Results in" in result.stderr and "Results in" not in result.stdout
 
 
 def test_help_and_validate_start_without_the_model_libraries():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -67,10 +68,23 @@ def test_controls_start_at_the_scenarios_values():
     assert D.controls(Scenario(), False)["launch"]["values"] == list(D.LAUNCH_MODES[1:])
 
 
+class FakeServer:
+    """Stands in for the solara server process: records its command, ends at once."""
+
+    calls: list = []
+
+    def __init__(self, command, env):
+        self.calls.append((command, env))
+
+    def wait(self, timeout=None):
+        """Ended, with status 0."""
+        return 0
+
+
 def test_cli_binds_to_localhost_and_warns_on_another_host(monkeypatch):
     """The server command gets --host 127.0.0.1 by default; another host is passed on with a warning."""
-    calls = []
-    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
+    calls = FakeServer.calls = []
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
     runner = CliRunner()
     result = runner.invoke(app, ["dashboard", "--port", "8999"])
     assert result.exit_code == 0 and "warning" not in result.output
@@ -81,6 +95,17 @@ def test_cli_binds_to_localhost_and_warns_on_another_host(monkeypatch):
     assert calls[-1][0][calls[-1][0].index("--host") + 1] == "127.0.0.2"
     result = runner.invoke(app, ["dashboard", "missing.yaml"])
     assert result.exit_code == 2 and "file not found" in result.output and len(calls) == 2
+
+
+def test_cli_says_when_the_port_is_taken():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["dashboard", "--port", str(port)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "--port" in result.output
+    assert "Dashboard on" not in result.output
 
 
 def free_port() -> int:
@@ -151,6 +176,28 @@ def server():
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
         log.close()
+
+
+def test_kill_of_the_command_stops_the_server_too():
+    """SIGTERM to ``orgsim dashboard`` alone (not its process group) stops the solara server it started."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "orgsim", "dashboard", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def answers() -> bool:
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for(answers, SERVER_TIMEOUT, "the dashboard to answer")
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(30) == 0
+        wait_for(lambda: not answers(), 10, "the server to stop answering")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture

@@ -71,10 +71,10 @@ def test_cli_prints_a_ranked_table_and_saves_a_figure(tmp_path):
     path = tmp_path / "sens.yaml"
     path.write_text(yaml.safe_dump({"name": "sens", **FIELDS,
                                     "sensitivity": {"method": "morris", "samples": 4, "outcomes": [OUTCOME]}}))
-    result = CliRunner().invoke(app, ["sensitivity", str(path), "--out", str(tmp_path / "o"), "--quiet"])
+    result = CliRunner().invoke(app, ["sensitivity", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
-    assert "morris sensitivity of final_registered_share" in result.output
-    lines = [line for line in result.output.splitlines() if "registration.bass_p" in line]
+    assert "morris sensitivity of final_registered_share" in result.stdout  # results on stdout
+    lines = [line for line in result.stdout.splitlines() if "registration.bass_p" in line]
     assert lines and lines[0].split()[1] == "1"
     assert (tmp_path / "o" / "sensitivity.png").exists() and (tmp_path / "o" / "runs.parquet").exists()
 

@@ -20,13 +20,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-console = Console(stderr=True)
+console = Console(stderr=True)  # progress, messages and errors
+stdout_console = Console()  # tables of results (so `orgsim run FILE > summary.txt` keeps them)
 # What a command is waiting for before its first simulated day: numba loads the kernels from its cache
 LOADING_KERNELS = "loading the kernels (the first run on a machine compiles them, 1-2 minutes)"
 
-ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False)]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table (for scripts).")]
+ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False,
+                                              metavar="SCENARIO")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q",
+                                     help="For scripts: print only errors (no progress bars, tables or messages).")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from orgsim import __version__
+
+        typer.echo(f"orgsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                   help="Print the version and exit.")] = False) -> None:
+    pass
 
 
 def print_errors(message: str) -> None:

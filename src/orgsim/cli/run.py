@@ -14,6 +14,7 @@ from orgsim.cli.common import (
     console,
     day_progress,
     print_errors,
+    stdout_console,
     summary_table,
     user_errors,
 )
@@ -44,12 +45,14 @@ def run(
         save_run(results, out, figures=figures)
     if not quiet:
         title = f"{sc.name} (mean of {results.summary['replicates']} replicate(s))"
-        console.print(summary_table(results.summary, title))
+        stdout_console.print(summary_table(results.summary, title))
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
 
 
 @app.command()
-def validate(scenarios: Annotated[list[Path], typer.Argument(help="Scenario files to check.")]) -> None:
+def validate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files to check.", metavar="SCENARIO")],
+) -> None:
     """Check scenario files without running them; exit 2 if any is invalid."""
     bad = 0
     for path in scenarios:

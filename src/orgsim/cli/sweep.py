@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from orgsim.cli.common import LOADING_KERNELS, Quiet, app, console, user_errors
+from orgsim.cli.common import LOADING_KERNELS, Quiet, app, console, stdout_console, user_errors
 
-ExperimentFile = Annotated[Path, typer.Argument(help="Experiment YAML file (see experiments/).", show_default=False)]
+ExperimentFile = Annotated[Path, typer.Argument(help="Experiment YAML file (see experiments/).", show_default=False,
+                                                  metavar="EXPERIMENT")]
 Workers = Annotated[int, typer.Option("--workers", "-w", help="Local worker processes (1: in this process).", min=1)]
 Scheduler = Annotated[str | None, typer.Option(
     "--scheduler", help="Dask scheduler address (tcp://HOST:PORT); runs go to that cluster.", show_default=False)]
@@ -20,13 +20,14 @@ Out = Annotated[Path | None, typer.Option(
     show_default=False)]
 
 
-def _finish(out: Path, n_runs: int, n_failed: int, interrupted: bool) -> None:
+def _finish(out: Path, n_runs: int, n_failed: int, interrupted: bool, quiet: bool = False) -> None:
     if interrupted:
         console.print(f"[yellow]interrupted:[/] finished runs are saved in [bold]{out}[/]; "
                       "run the same command again to resume")
         raise typer.Exit(130)
-    console.print(f"{n_runs - n_failed} of {n_runs} runs ok" + (f", [red]{n_failed} failed[/]" if n_failed else "")
-                  + f"; results in [bold]{out}[/]")
+    if n_failed or not quiet:
+        console.print(f"{n_runs - n_failed} of {n_runs} runs ok" + (f", [red]{n_failed} failed[/]" if n_failed else "")
+                      + f"; results in [bold]{out}[/]")
     if n_failed:
         raise typer.Exit(1)
 
@@ -57,7 +58,7 @@ def sweep(
     failed = table[table["status"] != "ok"]
     for row in failed.head(5).itertuples():
         console.print(f"[red]failed[/] run {row.run}: {row.error}", highlight=False)
-    _finish(out, len(table), len(failed), interrupted=False)
+    _finish(out, len(table), len(failed), interrupted=False, quiet=quiet)
 
 
 @app.command()
@@ -81,11 +82,12 @@ def sensitivity(
         except KeyboardInterrupt:
             _finish(out, 0, 0, interrupted=True)
     columns = INDEX_COLUMNS[result.method]
-    for outcome, rows in result.indices.groupby("outcome", sort=False):
+    for outcome, rows in [] if quiet else result.indices.groupby("outcome", sort=False):
         table = Table(title=f"{result.method} sensitivity of {outcome}")
         for name in ["rank", "parameter", *columns]:
             table.add_column(name, justify="left" if name == "parameter" else "right")
         for row in rows.itertuples(index=False):
             table.add_row(str(row.rank), row.parameter, *(f"{getattr(row, c):.3f}" for c in columns))
-        Console().print(table)
-    console.print(f"Indices in [bold]{out / 'indices.csv'}[/], figure [bold]{out / 'sensitivity.png'}[/]")
+        stdout_console.print(table)
+    if not quiet:
+        console.print(f"Indices in [bold]{out / 'indices.csv'}[/], figure [bold]{out / 'sensitivity.png'}[/]")

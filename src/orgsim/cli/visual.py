@@ -68,7 +68,8 @@ def animate(
 
 @app.command()
 def compare(
-    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.", show_default=False)],
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.", show_default=False,
+                                                              metavar="SCENARIO")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory for figures, tables and report.html.")],
     days: Annotated[int | None, typer.Option(help="Override run.days of every scenario.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed of every scenario.", min=0)] = None,
@@ -106,12 +107,19 @@ def dashboard(
 ) -> None:
     """Open the live dashboard (Mesa SolaraViz): sliders, the org chart, live charts; play, step, reset."""
     import os
+    import signal
+    import socket
     import subprocess
     import sys
 
     with user_errors():
         if scenario is not None:
             load_scenario(scenario)  # fail early, with a clear message, on a bad file
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port")
     if host != LOCALHOST:
         console.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this machine "
                       "on that address can open the dashboard")
@@ -127,7 +135,18 @@ def dashboard(
     with console.status(f"{LOADING_KERNELS.capitalize()}..."):
         warm_up()  # so the page does not hang on its first model: the server loads them from numba's cache
     console.print(f"Dashboard on [bold]http://{host}:{port}[/] (Ctrl+C to stop)")
+    server = subprocess.Popen(command, env=env)
+    # `kill` (SIGTERM) of this process stops the server too, as Ctrl+C does
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: server.terminate())
     try:
-        raise typer.Exit(subprocess.call(command, env=env))
+        code = server.wait()
     except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+        server.terminate()
+        code = 0
+    finally:
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        signal.signal(signal.SIGTERM, previous)
+    raise typer.Exit(max(code, 0))  # stopped by a signal: a normal end
