@@ -98,6 +98,15 @@ def test_cli_rejects_a_bad_experiment_with_exit_2_and_no_traceback(tmp_path):
     assert "grid.policy.leader_participation[0]" in result.output and "got 2.0" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+    checked = CliRunner().invoke(app, ["validate", str(path), str(EXPERIMENTS[0])])  # validate reads experiments too
+    assert checked.exit_code == 2 and "grid.policy.leader_participation[0]" in checked.output
+    assert f"ok {EXPERIMENTS[0]} (experiment {EXPERIMENTS[0].stem}:" in checked.output
+
+
+def test_a_scenario_file_given_as_an_experiment_says_so(tmp_path):
+    result = CliRunner().invoke(app, ["sweep", TOP_DOWN, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{TOP_DOWN}: a scenario file, not an experiment" in result.output and "orgsim run" in result.output
 
 
 def test_scenario_path_is_relative_to_the_experiment_file(tmp_path):

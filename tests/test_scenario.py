@@ -227,3 +227,11 @@ def test_model_doc_lists_every_parameter_with_its_default_and_allowed_values():
 
 def test_yaml_loaded_safely_is_plain_data():
     assert yaml.safe_load("a: 1") == {"a": 1}
+
+
+def test_run_overrides_are_validated_like_a_file(tmp_path):
+    """``orgsim.run(..., replicates=0)`` is a ScenarioError naming the field, not a raw pydantic error."""
+    import orgsim
+
+    with pytest.raises(ScenarioError, match=r"run.replicates: got 0; expected: Input should be greater than"):
+        orgsim.run(load_scenario(write(tmp_path, "organization: {n_employees: 50}\n")), replicates=0)

@@ -271,6 +271,9 @@ def load_experiment(path: str | Path) -> Experiment:
     """Load and validate an experiment file; its scenario path is relative to the file."""
     path = Path(path)
     data = read_yaml(path)
+    if "scenario" not in data and set(data) & {"extends", *Scenario.model_fields}:
+        raise ScenarioError(f"{path}: a scenario file, not an experiment (it has no 'scenario' field); run it with "
+                            f"'orgsim run {path}', or name it in an experiment file's 'scenario' field")
     scenario = data.get("scenario")
     if isinstance(scenario, str) and not Path(scenario).is_absolute():
         data["scenario"] = str(path.parent / scenario)

@@ -13,7 +13,7 @@ from orgsim import __version__
 from orgsim.metrics import summary, timeseries
 from orgsim.model import OrgModel
 from orgsim.params import Scenario
-from orgsim.scenario import load_scenario, scenario_hash
+from orgsim.scenario import load_scenario, scenario_hash, with_overrides
 
 
 def replicate_seed(seed: int, replicate: int) -> int:
@@ -76,10 +76,10 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, replicates: in
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    updates = {k: v for k, v in {"seed": seed, "replicates": replicates, "days": days}.items() if v is not None}
+    updates = {f"run.{k}": v for k, v in {"seed": seed, "replicates": replicates, "days": days}.items()
+               if v is not None}
     if updates:
-        scenario = scenario.model_copy(update={"run": scenario.run.model_copy(update=updates)})
-        scenario = Scenario.model_validate(scenario.model_dump())
+        scenario = with_overrides(scenario, updates)  # validated: a bad value is a ScenarioError
     frames, rows, contributions = [], [], []
     for r in range(scenario.run.replicates):
         frame, metrics, contrib = run_replicate(scenario, r, scenario.run.seed, on_day)

@@ -18,7 +18,7 @@ from orgsim.cli.common import (
     summary_table,
     user_errors,
 )
-from orgsim.scenario import ScenarioError, load_scenario
+from orgsim.scenario import ScenarioError, load_scenario, read_yaml
 
 
 @app.command()
@@ -51,19 +51,26 @@ def run(
 
 @app.command()
 def validate(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files to check.", metavar="SCENARIO")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario or experiment files to check.", metavar="FILE")],
 ) -> None:
-    """Check scenario files without running them; exit 2 if any is invalid."""
+    """Check scenario (or experiment) files without running them; exit 2 if any is invalid."""
     bad = 0
-    for path in scenarios:
+    for path in files:
         try:
-            sc = load_scenario(path)
+            console.print(f"[green]ok[/] {path} ({describe(path)})", soft_wrap=True)
         except ScenarioError as exc:
             bad += 1
             print_errors(str(exc))
-            continue
-        console.print(f"[green]ok[/] {path} ({sc.name}: {sc.organization.n_employees} employees, {sc.run.days} days)")
     if bad:
         raise typer.Exit(2)
 
 
+def describe(path: Path) -> str:
+    """Validate a scenario or, if it names a base ``scenario``, an experiment file; say what it is."""
+    if path.is_file() and "scenario" in read_yaml(path):
+        from orgsim.experiment import load_experiment
+
+        exp = load_experiment(path)
+        return f"experiment {exp.name}: {len(exp.varied)} parameter(s) varied, {exp.replicates} replicate(s) per point"
+    sc = load_scenario(path)
+    return f"{sc.name}: {sc.organization.n_employees} employees, {sc.run.days} days"

@@ -103,7 +103,8 @@ def comparison_report(results: list, figures: list[Path]) -> str:
         "<p class='meta'>Means over replicates. Bands on the figures span 5-95% of replicates; "
         "dotted lines mark scheduled events.</p>"
         "<h2>Figures</h2>" + "".join(embed(p) for p in figures)
-        + "<p class='meta'>Definitions of every metric: docs/outputs.md. Made by orgsim compare.</p>"
+        + "<p class='meta'>Made by orgsim compare; in orgsim's repository, docs/outputs.md defines every "
+        "output.</p>"
     )
     return page("orgsim comparison", body)
 

@@ -24,10 +24,30 @@ HEADLINES = [
     ("mean_idea_latency", "Days from idea to decision", "{:.0f}"),
 ]
 
+# What each headline measures, in the report itself (it travels by e-mail, without the docs)
+MEANINGS = {
+    "registered_share_day60": "share of employees with an account on day 60 (day 0 is the launch)",
+    "peak_active_7d_share": "highest share of employees who visited in the last 7 days (each replicate's, averaged)",
+    "peak_day": "the day of that peak (averaged over replicates)",
+    "final_active_7d_share": "share of employees who visited in the last 7 days, on the last day",
+    "final_contributors_30d_share": "share of employees who wrote in the last 30 days, on the last day",
+    "lurker_share": "share of members (employees who ever joined) who never wrote a post or reply",
+    "top1pct_post_share": "share of all posts and replies written by the 1% of members who wrote most",
+    "top10pct_post_share": "the same for the 10% who wrote most",
+    "final_mean_trust": "employees' mean trust in management, 0 to 1",
+    "mean_answer_days": "mean days from a work question to its answer, by any channel",
+    "final_knowledge_coverage": "share of (employee, topic) pairs where the employee knows the topic",
+    "share_cross_department": "share of interactions (replies, endorsements, e-mails...) between departments",
+    "share_cross_level": "share of interactions between people two or more hierarchy levels apart",
+    "ideas_adopted": "ideas from employees adopted over the run (endorsed on the platform or approved)",
+    "mean_idea_latency": "mean days from an idea to its adoption",
+}
+
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
 table{border-collapse:collapse;margin:1em 0}td,th{padding:.35em .9em;border-bottom:1px solid #ddd;text-align:left}
-td.num,th.num{text-align:right}img{max-width:100%;margin:.6em 0}.meta{color:#666;font-size:.9em}
+td.num,th.num{text-align:right}td.meaning{color:#555;font-size:.9em}
+img{max-width:100%;margin:.6em 0}.meta{color:#666;font-size:.9em}
 """
 
 
@@ -43,13 +63,13 @@ def embed(path: Path) -> str:
 
 
 def metrics_table(summaries: dict[str, dict]) -> str:
-    """A table of headline metrics, one column per scenario."""
+    """A table of headline metrics, one column per scenario, and what each measures."""
     head = "".join(f'<th class="num">{html.escape(name)}</th>' for name in summaries)
     rows = []
     for key, label, pattern in HEADLINES:
         cells = "".join(f'<td class="num">{fmt(s.get(key), pattern)}</td>' for s in summaries.values())
-        rows.append(f"<tr><td>{label}</td>{cells}</tr>")
-    return f"<table><tr><th>metric</th>{head}</tr>{''.join(rows)}</table>"
+        rows.append(f'<tr><td>{label}</td>{cells}<td class="meaning">{html.escape(MEANINGS[key])}</td></tr>')
+    return f"<table><tr><th>metric</th>{head}<th>what it measures</th></tr>{''.join(rows)}</table>"
 
 
 def page(title: str, body: str) -> str:
@@ -83,6 +103,7 @@ def run_report(results, figures: list[Path]) -> str:
         f"<h2>Headline numbers</h2>{metrics_table({s.name: summary})}"
         + (f"<h2>Rollout</h2><ul>{events}</ul>" if events else "")
         + "<h2>Figures</h2>" + "".join(embed(p) for p in figures)
-        + "<p class='meta'>Definitions of every metric: docs/outputs.md. The model: docs/model.md.</p>"
+        + "<p class='meta'>Made with orgsim; in its repository, docs/outputs.md defines every output and "
+        "docs/model.md describes the model.</p>"
     )
     return page(f"orgsim report: {s.name}", body)
