@@ -137,7 +137,10 @@ def _run_indices_per_part(out: Path) -> list[list[int]]:
 @pytest.mark.parametrize(("how", "workers"), [(signal.SIGKILL, 1), (signal.SIGINT, 1), (signal.SIGINT, 2)],
                          ids=["kill-9", "ctrl-c", "ctrl-c-dask"])
 def test_interrupted_sweep_resumes_to_the_same_table(tmp_path, how, workers):
-    """Interrupt a real ``orgsim sweep`` process mid-way, start it again, compare with an uninterrupted sweep."""
+    """Interrupt a real ``orgsim sweep`` process mid-way, start it again, compare with an uninterrupted sweep.
+
+    Ctrl-C goes to the whole process group, workers included, as a terminal sends it; it ends without a traceback.
+    """
     fields = {"set": {"run.days": 60, "organization.n_employees": 300, "organization.n_departments": 4,
                       "rollout.events": [{"day": 0, "announce": "all"}]},
               "grid": {"policy.leader_participation": [0.0, 0.2, 0.5], "employees.trust_mean": [0.3, 0.5, 0.7]},
@@ -146,19 +149,21 @@ def test_interrupted_sweep_resumes_to_the_same_table(tmp_path, how, workers):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "orgsim", "sweep", str(path), "--out", str(out), "--quiet",
                "--workers", str(workers)]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.monotonic() + 300
         while not _run_indices_per_part(out) and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, "the sweep finished before it could be interrupted"
-        os.kill(proc.pid, how)
+        (os.killpg if how == signal.SIGINT else os.kill)(proc.pid, how)
         code = proc.wait(timeout=30)
+        messages = proc.stderr.read().decode()
     finally:
         if proc.poll() is None:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert code == (-signal.SIGKILL if how == signal.SIGKILL else 130)
+    assert "Traceback" not in messages, messages
     assert not (out / "runs.parquet").exists()
     saved = sorted(r for part in _run_indices_per_part(out) for r in part)
     assert 0 < len(saved) < 36

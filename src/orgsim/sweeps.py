@@ -93,8 +93,10 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
         client = Client(scheduler)  # connect timeout: dask config distributed.comm.timeouts.connect
     else:
         warm_up()  # compile or load the kernels here first, so local workers read the cache instead of compiling
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        with _workers_ignore_ctrl_c():
+            # a failed run is recorded with its error; what the workers log as the cluster stops is noise
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
         client = Client(cluster)
     try:
         client.register_plugin(warm_up_plugin())
@@ -103,6 +105,23 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
         client.close(timeout=10)
         if cluster is not None:
             cluster.close(timeout=10)
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes that ignore Ctrl-C (SIGINT), which reaches the whole process group.
+
+    This process stops them cleanly; a worker interrupted while it starts or runs prints tracebacks.
+    A Ctrl-C during these few seconds of start-up is ignored here too.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the processes started meanwhile
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def execute(job: Callable[[Run], tuple], runs: list[Run], workers: int = 1,
