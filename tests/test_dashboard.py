@@ -80,17 +80,22 @@ class FakeServer:
         """Ended, with status 0."""
         return 0
 
+    def poll(self):
+        """Ended, with status 0."""
+        return 0
+
 
 def test_cli_binds_to_localhost_and_warns_on_another_host(monkeypatch):
     """The server command gets --host 127.0.0.1 by default; another host is passed on with a warning."""
     calls = FakeServer.calls = []
     monkeypatch.setattr(subprocess, "Popen", FakeServer)
     runner = CliRunner()
-    result = runner.invoke(app, ["dashboard", "--port", "8999"])
+    port = str(free_port())
+    result = runner.invoke(app, ["dashboard", "--port", port])
     assert result.exit_code == 0 and "warning" not in result.output
     command = calls[-1][0]
-    assert command[command.index("--host") + 1] == "127.0.0.1" and command[command.index("--port") + 1] == "8999"
-    result = runner.invoke(app, ["dashboard", "--host", "127.0.0.2"])
+    assert command[command.index("--host") + 1] == "127.0.0.1" and command[command.index("--port") + 1] == port
+    result = runner.invoke(app, ["dashboard", "--host", "127.0.0.2", "--port", port])
     assert result.exit_code == 0 and "warning" in result.output
     assert calls[-1][0][calls[-1][0].index("--host") + 1] == "127.0.0.2"
     result = runner.invoke(app, ["dashboard", "missing.yaml"])
@@ -106,6 +111,25 @@ def test_cli_says_when_the_port_is_taken():
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert f"cannot listen on 127.0.0.1:{port}" in result.output and "--port" in result.output
     assert "Dashboard on" not in result.output
+    unknown = CliRunner().invoke(app, ["dashboard", "--host", "no-such-host.invalid"])
+    assert unknown.exit_code == 2 and "cannot listen on no-such-host.invalid" in unknown.output
+    assert "check --host" in unknown.output
+
+
+def test_a_dashboard_just_stopped_can_start_again_on_its_port(monkeypatch):
+    """A server that closed its connections leaves the port in TIME_WAIT for a minute; it can listen there again."""
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn, solara's server, does
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            connection, _ = server.accept()
+            connection.close()  # the server side closes first: its end of the connection waits in TIME_WAIT
+            client.recv(1)
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    result = CliRunner().invoke(app, ["dashboard", "--port", str(port)])
+    assert result.exit_code == 0, result.output
 
 
 def free_port() -> int:

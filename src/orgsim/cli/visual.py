@@ -107,19 +107,12 @@ def dashboard(
 ) -> None:
     """Open the live dashboard (Mesa SolaraViz): sliders, the org chart, live charts; play, step, reset."""
     import os
-    import signal
-    import socket
-    import subprocess
     import sys
 
     with user_errors():
         if scenario is not None:
             load_scenario(scenario)  # fail early, with a clear message, on a bad file
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            fail(f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port")
+    _check_can_listen(host, port)
     if host != LOCALHOST:
         console.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this machine "
                       "on that address can open the dashboard")
@@ -135,18 +128,54 @@ def dashboard(
     with console.status(f"{LOADING_KERNELS.capitalize()}..."):
         warm_up()  # so the page does not hang on its first model: the server loads them from numba's cache
     console.print(f"Dashboard on [bold]http://{host}:{port}[/] (Ctrl+C to stop)")
-    server = subprocess.Popen(command, env=env)
-    # `kill` (SIGTERM) of this process stops the server too, as Ctrl+C does
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: server.terminate())
+    raise typer.Exit(_serve(command, env))
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail with a clear message, before anything starts, if the server could not listen on ``host:port``."""
+    import errno
+    import socket
+
     try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server: a just-closed port is free
+            probe.bind(address)
+    except OSError as exc:  # includes an unknown host name
+        hint = "choose another port with --port" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else "check --host"
+        fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); {hint}")
+
+
+def _serve(command: list[str], env: dict[str, str]) -> int:
+    """Run the server until it ends or is stopped (Ctrl+C, or SIGTERM to this process); its exit status."""
+    import signal
+    import subprocess
+
+    server, stopping = None, False
+
+    def stop(signum: int | None = None, frame: object = None) -> None:
+        nonlocal stopping
+        stopping = True
+        if server is not None:
+            server.terminate()
+
+    previous = signal.signal(signal.SIGTERM, stop)  # `kill` of this process stops the server too
+    code = 0
+    try:
+        server = subprocess.Popen(command, env=env)
+        if stopping:  # a SIGTERM came while it started
+            server.terminate()
         code = server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        code = 0
+    except KeyboardInterrupt:  # Ctrl+C reaches the server as well; make sure it ends
+        stop()
     finally:
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        signal.signal(signal.SIGTERM, previous)
-    raise typer.Exit(max(code, 0))  # stopped by a signal: a normal end
+        if server is not None and server.poll() is None:
+            try:
+                server.wait(10)
+            except (subprocess.TimeoutExpired, KeyboardInterrupt):
+                server.kill()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if code < 0:  # ended by a signal: ours is a normal end; another (a crash, the OOM killer) is not
+        return 0 if stopping else 128 - code
+    return code
