@@ -68,8 +68,10 @@ def test_silos_dense_inside_thin_across(org):
     informal = ~org.formal
     across = org.department[rows] != org.department[org.indices]
     share_across = across[informal].mean()
-    expected = 0.6 / (6.0 + 0.6)  # informal_degree_across / total informal degree
-    assert share_across == pytest.approx(expected, abs=0.03)
+    shares = np.bincount(org.department) / org.n
+    across_degree = 0.6 * (1 - (shares**2).sum())  # informal_degree_across, less the pairs within one department
+    expected = across_degree / (6.0 + across_degree)  # of the informal degree (informal_degree_within 6)
+    assert share_across == pytest.approx(expected, abs=0.01)
     assert org.degree.mean() > 10
 
 

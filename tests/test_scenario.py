@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from orgsim import params
-from orgsim.scenario import ScenarioError, load_scenario, scenario_hash, with_overrides
+from orgsim.scenario import ScenarioError, UniqueKeyLoader, load_scenario, scenario_hash, with_overrides
 
 SHIPPED = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 
@@ -94,8 +94,11 @@ def test_a_key_given_twice_is_an_error_naming_both_lines(tmp_path):
     """YAML would keep the second ``policy:`` silently; the first block would be lost."""
     path = write(tmp_path, "policy:\n  moderation: 0.2\norganization: {n_employees: 300}\npolicy:\n  monitoring: 0.1\n")
     assert error_of(path) == f"{path} (line 4, column 1): duplicate key 'policy' (first given on line 1)"
-    merged = write(tmp_path, "organization: &org {n_employees: 300}\nemployees: {trust_mean: 0.4}\n", "m.yaml")
-    assert load_scenario(merged).organization.n_employees == 300  # anchors still work
+    merged = write(tmp_path, "x: &org {n_employees: 300, n_departments: 4}\n"
+                             "organization: {<<: *org, n_employees: 400}\n", "m.yaml")
+    data = yaml.load(merged.read_text(), Loader=UniqueKeyLoader)  # "<<: *anchor" merges; the mapping's own key wins
+    assert data["organization"] == {"n_employees": 400, "n_departments": 4}
+    assert "line 1" in error_of(write(tmp_path, "[a, b]: 1\n", "u.yaml"))  # an unhashable key: a clean error
 
 
 def test_a_file_that_is_not_utf8_is_an_error_with_its_line(tmp_path):
@@ -166,6 +169,8 @@ def test_a_policy_override_undone_by_a_day0_event_warns(tmp_path):
         with_overrides(load_scenario(path), {"policy.moderation": 0.1})
     with pytest.warns(UserWarning, match="policy.moderation: has no effect"):
         load_scenario(path, overrides={"policy.moderation": 0.1})
+    with pytest.warns(UserWarning, match="policy.moderation: has no effect"):  # the whole section at once
+        with_overrides(load_scenario(path), {"policy": {"moderation": 0.1}})
     with warnings.catch_warnings():  # a later event, or a field no event sets, leaves the override in force
         warnings.simplefilter("error")
         with_overrides(load_scenario(path), {"policy.monitoring": 0.1, "policy.leader_participation": 0.3})

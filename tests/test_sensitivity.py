@@ -77,6 +77,8 @@ def test_cli_prints_a_ranked_table_and_saves_a_figure(tmp_path):
     lines = [line for line in result.stdout.splitlines() if "registration.bass_p" in line]
     assert lines and lines[0].split()[1] == "1"
     assert (tmp_path / "o" / "sensitivity.png").exists() and (tmp_path / "o" / "runs.parquet").exists()
+    quiet = CliRunner().invoke(app, ["sensitivity", str(path), "--out", str(tmp_path / "o"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == "", quiet.output  # resumed: nothing to run, nothing printed
 
 
 def test_sensitivity_without_its_section_is_a_clean_error(tmp_path):

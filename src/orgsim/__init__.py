@@ -6,6 +6,17 @@ The public API is loaded on first use, so ``import orgsim`` (and ``orgsim --help
 
 from importlib import import_module as _import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ imports on first use
+    from orgsim.experiment import load_experiment as load_experiment
+    from orgsim.params import Scenario as Scenario
+    from orgsim.runner import Results as Results
+    from orgsim.runner import run as run
+    from orgsim.scenario import ScenarioError as ScenarioError
+    from orgsim.scenario import load_scenario as load_scenario
+    from orgsim.sweeps import sweep as sweep
+del TYPE_CHECKING
 
 try:
     __version__ = version("orgsim")

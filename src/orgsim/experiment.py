@@ -42,8 +42,8 @@ from orgsim.scenario import (
     ScenarioError,
     format_validation_error,
     load_scenario,
+    overridden,
     overridden_message,
-    overriding_event,
     read_yaml,
     set_dotted,
 )
@@ -247,8 +247,8 @@ def check_effective(experiment: Experiment, base: Scenario, source: str) -> None
     Every run would use the event's value: the sweep would vary nothing.
     """
     problems = [f"{source}: {where}.{overridden_message(base, key, event)}"
-                for where, keys in (("set", experiment.set), ("grid", experiment.grid), ("ranges", experiment.ranges))
-                for key in keys if (event := overriding_event(base, key)) is not None]
+                for where, values in (("set", experiment.set), ("grid", experiment.grid), ("ranges", experiment.ranges))
+                for key, event in overridden(base, values)]
     if problems:
         raise ScenarioError("\n".join(problems))
 
@@ -271,7 +271,7 @@ def load_experiment(path: str | Path) -> Experiment:
     """Load and validate an experiment file; its scenario path is relative to the file."""
     path = Path(path)
     data = read_yaml(path)
-    if "scenario" not in data and set(data) & {"extends", *Scenario.model_fields}:
+    if "scenario" not in data and set(data) & ({"extends", *Scenario.model_fields} - {"name", "description"}):
         raise ScenarioError(f"{path}: a scenario file, not an experiment (it has no 'scenario' field); run it with "
                             f"'orgsim run {path}', or name it in an experiment file's 'scenario' field")
     scenario = data.get("scenario")

@@ -102,7 +102,11 @@ def _formal_edges(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _informal_edges(
     department: np.ndarray, k_within: float, k_across: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Random ties: mean degree ``k_within`` inside departments and ``k_across`` between them."""
+    """Random ties: mean degree ``k_within`` inside departments, and ``n * k_across / 2`` random pairs.
+
+    Pairs within one department are dropped, so the mean degree between departments is
+    ``k_across * (1 - sum of squared department shares)``.
+    """
     n = department.shape[0]
     order = np.argsort(department, kind="stable")
     counts = np.bincount(department)

@@ -42,7 +42,7 @@ class Organization(Section):
         "org", description="social network kind; the classic kinds switch off hierarchy ties"
     )
     informal_degree_within: float = Field(6.0, ge=0, le=200, description="mean informal ties inside one's department (guess)")
-    informal_degree_across: float = Field(0.6, ge=0, le=200, description="random pairs per person made informal ties; pairs within a department are dropped, so the mean is about this x (1 - 1/n_departments) (guess; silos)")
+    informal_degree_across: float = Field(0.6, ge=0, le=200, description="mean informal ties per person drawn between random pairs; pairs within one department are dropped, leaving this x (1 - sum of squared department shares) (guess; silos)")
     mean_degree: float = Field(8.0, gt=0, le=1000, description="erdos_renyi: mean degree z")
     ws_k: int = Field(4, ge=2, le=1000, description="watts_strogatz: ring neighbours (even)")
     ws_p: float = Field(0.1, ge=0, le=1, description="watts_strogatz: rewiring probability")

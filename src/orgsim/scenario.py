@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,8 @@ class UniqueKeyLoader(yaml.SafeLoader):
             if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *anchor" merges keys; the mapping's own win
                 continue
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):  # the safe loader rejects it below, with its line
+                continue
             if key in first_line:
                 raise DuplicateKeyError(problem=f"duplicate key {key!r} (first given on line {first_line[key]})",
                                         problem_mark=key_node.start_mark)
@@ -158,15 +161,25 @@ def validate(data: dict, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(format_validation_error(source, exc)) from None
 
 
-def overriding_event(scenario: Scenario, dotted: str) -> Event | None:
-    """The day-0 event that sets the policy field ``dotted`` (``policy.<name>``) again before the first day.
+def overridden(scenario: Scenario, overrides: dict[str, Any]) -> list[tuple[str, Event]]:
+    """The policy fields among ``overrides`` that a day-0 event of ``scenario`` sets again, with that event.
 
-    A value given for that field is never used. ``None`` if no event does (or ``dotted`` is not a policy field).
+    A value given for such a field is never used. ``policy.<name>`` names one field; ``policy``
+    with a mapping sets each of its keys.
     """
-    section, _, name = dotted.partition(".")
-    if section != "policy":
-        return None
-    return next((event for event in scenario.rollout.events if event.day == 0 and name in event.set), None)
+    fields = []
+    for dotted, value in overrides.items():
+        if dotted == "policy" and isinstance(value, dict):
+            fields += [f"policy.{name}" for name in value]
+        elif dotted.startswith("policy."):
+            fields.append(dotted)
+    found = []
+    for field in fields:
+        name = field.partition(".")[2]
+        event = next((e for e in scenario.rollout.events if e.day == 0 and name in e.set), None)
+        if event is not None:
+            found.append((field, event))
+    return found
 
 
 def overridden_message(scenario: Scenario, dotted: str, event: Event) -> str:
@@ -183,9 +196,8 @@ def _applied(data: dict, overrides: dict[str, Any], source: str) -> Scenario:
     for dotted, value in overrides.items():
         data = set_dotted(data, dotted, value)
     scenario = validate(data, source)
-    for dotted in overrides:
-        if (event := overriding_event(scenario, dotted)) is not None:
-            warnings.warn(overridden_message(scenario, dotted, event), UserWarning, stacklevel=3)
+    for dotted, event in overridden(scenario, overrides):
+        warnings.warn(overridden_message(scenario, dotted, event), UserWarning, stacklevel=3)
     return scenario
 
 

@@ -77,7 +77,7 @@ def day_progress(total: int, label: str, quiet: bool) -> Iterator:
         yield None
         return
     if not console.is_terminal:  # no live bar (a log file, CI): say once what the first wait is
-        console.print(f"{label}: {LOADING_KERNELS}...", highlight=False, soft_wrap=True)
+        console.print(f"{escape(label)}: {LOADING_KERNELS}...", highlight=False, soft_wrap=True)
         yield None
         return
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from orgsim.cli.common import (
     Quiet,
@@ -57,10 +58,10 @@ def validate(
     bad = 0
     for path in files:
         try:
-            console.print(f"[green]ok[/] {path} ({describe(path)})", soft_wrap=True)
-        except ScenarioError as exc:
+            console.print(f"[green]ok[/] {escape(f'{path} ({describe(path)})')}", soft_wrap=True)
+        except (ScenarioError, OSError) as exc:
             bad += 1
-            print_errors(str(exc))
+            print_errors(str(exc) if isinstance(exc, ScenarioError) else f"{path}: {exc.strerror or exc}")
     if bad:
         raise typer.Exit(2)
 

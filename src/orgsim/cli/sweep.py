@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from orgsim.cli.common import LOADING_KERNELS, Quiet, app, console, stdout_console, user_errors
@@ -57,7 +58,7 @@ def sweep(
             _finish(out, 0, 0, interrupted=True)
     failed = table[table["status"] != "ok"]
     for row in failed.head(5).itertuples():
-        console.print(f"[red]failed[/] run {row.run}: {row.error}", highlight=False)
+        console.print(f"[red]failed[/] run {row.run}: {escape(row.error)}", highlight=False)
     _finish(out, len(table), len(failed), interrupted=False, quiet=quiet)
 
 
@@ -81,13 +82,14 @@ def sensitivity(
             result = run_sensitivity(exp, out=out, workers=workers, scheduler=scheduler, progress=not quiet)
         except KeyboardInterrupt:
             _finish(out, 0, 0, interrupted=True)
+    if quiet:
+        return
     columns = INDEX_COLUMNS[result.method]
-    for outcome, rows in [] if quiet else result.indices.groupby("outcome", sort=False):
+    for outcome, rows in result.indices.groupby("outcome", sort=False):
         table = Table(title=f"{result.method} sensitivity of {outcome}")
         for name in ["rank", "parameter", *columns]:
             table.add_column(name, justify="left" if name == "parameter" else "right")
         for row in rows.itertuples(index=False):
             table.add_row(str(row.rank), row.parameter, *(f"{getattr(row, c):.3f}" for c in columns))
         stdout_console.print(table)
-    if not quiet:
-        console.print(f"Indices in [bold]{out / 'indices.csv'}[/], figure [bold]{out / 'sensitivity.png'}[/]")
+    console.print(f"Indices in [bold]{out / 'indices.csv'}[/], figure [bold]{out / 'sensitivity.png'}[/]")

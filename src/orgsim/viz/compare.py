@@ -62,7 +62,7 @@ def overlay_figure(results: list, path: Path) -> None:
             frame = res.timeseries
             scale = frame["n_employees"].iloc[0] if share else 1.0
             band(ax, frame, column, scale, res.scenario.name, SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)],
-                 dashes=SCENARIO_DASHES[k % len(SCENARIO_DASHES)])
+                 linestyle=SCENARIO_DASHES[k % len(SCENARIO_DASHES)])
         ax.set(title=title, ylim=(0, 1.02))
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0) if share else plt.ScalarFormatter())
     for ax in axes[1]:

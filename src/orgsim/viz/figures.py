@@ -23,13 +23,13 @@ ADOPTION_SERIES = {
 
 
 def band(ax, frame: pd.DataFrame, column: str, scale: float = 1.0, label: str | None = None,
-         colour: str | None = None, smooth: int = 1, dashes="solid") -> None:
-    """Plot the replicate mean of ``column`` (line style ``dashes``) with a 5-95% band across replicates."""
+         colour: str | None = None, smooth: int = 1, linestyle: str | tuple = "solid") -> None:
+    """Plot the replicate mean of ``column`` (in ``linestyle``) with a 5-95% band across replicates."""
     wide = frame.pivot(index="day", columns="replicate", values=column) / scale
     if smooth > 1:
         wide = wide.rolling(smooth, min_periods=1).mean()
     mean = wide.mean(axis=1)
-    line = ax.plot(mean.index, mean.to_numpy(), label=label, color=colour, lw=2.2, ls=dashes)
+    line = ax.plot(mean.index, mean.to_numpy(), label=label, color=colour, lw=2.2, ls=linestyle)
     if wide.shape[1] > 1:
         lo, hi = np.nanpercentile(wide.to_numpy(), [5, 95], axis=1)
         ax.fill_between(mean.index, lo, hi, color=line[0].get_color(), alpha=0.2, lw=0)
