@@ -107,6 +107,9 @@ def test_a_scenario_file_given_as_an_experiment_says_so(tmp_path):
     result = CliRunner().invoke(app, ["sweep", TOP_DOWN, "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert f"{TOP_DOWN}: a scenario file, not an experiment" in result.output and "orgsim run" in result.output
+    backwards = CliRunner().invoke(app, ["run", str(EXPERIMENTS[0]), "--out", str(tmp_path / "r")])
+    assert backwards.exit_code == 2 and "an experiment file, not a scenario" in backwards.output
+    assert "orgsim sweep" in backwards.output
     forgot = tmp_path / "forgot.yaml"  # an experiment that forgot its scenario is still an experiment
     forgot.write_text("name: mine\ngrid: {employees.trust_mean: [0.3]}\n")
     with pytest.raises(ScenarioError, match="scenario: expected: Field required"):

@@ -94,6 +94,9 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     if path.resolve() in _seen:
         raise ScenarioError(f"{path}: 'extends' forms a cycle")
     data = read_yaml(path)
+    if "scenario" in data:
+        raise ScenarioError(f"{path}: an experiment file, not a scenario (it names a base 'scenario'); run it with "
+                            f"'orgsim sweep {path}'")
     org = data.get("organization")
     if isinstance(org, dict) and isinstance(org.get("edgelist"), str) and not Path(org["edgelist"]).is_absolute():
         org["edgelist"] = str(path.parent / org["edgelist"])  # relative to the file that names it

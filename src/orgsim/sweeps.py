@@ -112,7 +112,8 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
     """Start worker processes that ignore Ctrl-C (SIGINT), which reaches the whole process group.
 
     This process stops them cleanly; a worker interrupted while it starts or runs prints tracebacks.
-    A Ctrl-C during these few seconds of start-up is ignored here too.
+    A Ctrl-C during these few seconds of start-up is ignored here too, and a worker that Dask restarts
+    later (after one was lost) handles Ctrl-C as usual.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
