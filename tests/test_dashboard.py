@@ -167,8 +167,18 @@ def count_colour(pixels: np.ndarray, hex_colour: str) -> int:
     return int((np.abs(pixels.reshape(-1, 3).astype(int) - rgb).sum(axis=1) <= 6).sum())
 
 
+@pytest.fixture(scope="session")
+def solara_assets():
+    """Solara's browser code in its cache, as .ci/run puts it there (no CDN here); a skip if npm cannot fetch it."""
+    from orgsim.viz import offline_assets
+
+    if offline_assets.main() != 0:  # quick when everything is cached already
+        pytest.skip("Solara's browser code is not cached and npm could not fetch it: "
+                    "run `python -m orgsim.viz.offline_assets` while online")
+
+
 @pytest.fixture
-def server():
+def server(solara_assets):
     """``orgsim dashboard scenarios/bottom_up.yaml`` on a free port of 127.0.0.1, always stopped afterwards."""
     port = free_port()
     log = tempfile.TemporaryFile()
