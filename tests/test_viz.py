@@ -191,6 +191,17 @@ def test_compare_cli_rejects_one_scenario_and_duplicate_names(tmp_path):
     assert result.exit_code == 2 and "names must differ" in result.output
 
 
+def test_compare_cli_prints_the_headline_numbers_side_by_side(tmp_path):
+    for name in ("first", "second"):
+        (tmp_path / f"{name}.yaml").write_text(f"name: {name}\norganization: {{n_employees: 120, n_departments: 3}}\n")
+    result = runner.invoke(app, ["compare", str(tmp_path / "first.yaml"), str(tmp_path / "second.yaml"),
+                                 "--out", str(tmp_path / "o"), "--days", "10"])
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if "metric" in line)
+    assert header.index("first") < header.index("second")  # one column per scenario, in the order given
+    assert "Peak weekly active" in result.stdout and "report.html" in result.stderr
+
+
 def test_post_shares_of_top_1_next_9_and_other_90_percent_by_hand():
     """200 members: the top 1% is 2 people, the top 10% is 20; shares are of everything written."""
     contrib = np.zeros(200, dtype=np.int64)

@@ -97,11 +97,14 @@ def day_progress(total: int, label: str, quiet: bool) -> Iterator:
         yield tick
 
 
-def summary_table(summary: dict, title: str) -> Table:
-    """The headline metrics as a rich table."""
+def summary_table(summaries: dict[str, dict], title: str) -> Table:
+    """The headline metrics as a rich table, one column per scenario."""
     from orgsim.viz.report import HEADLINES, fmt
 
-    table = Table(title=title, show_header=False)
+    table = Table(title=title)
+    table.add_column("metric")
+    for name in summaries:
+        table.add_column(name, justify="right")
     for key, label, pattern in HEADLINES:
-        table.add_row(label, fmt(summary.get(key), pattern).replace("&ndash;", "-"))
+        table.add_row(label, *(fmt(s.get(key), pattern).replace("&ndash;", "-") for s in summaries.values()))
     return table

@@ -45,8 +45,8 @@ def run(
             results = run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick)
         save_run(results, out, figures=figures)
     if not quiet:
-        title = f"{sc.name} (mean of {results.summary['replicates']} replicate(s))"
-        stdout_console.print(summary_table(results.summary, title))
+        title = f"Mean of {results.summary['replicates']} replicate(s)"
+        stdout_console.print(summary_table({sc.name: results.summary}, title))
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
 
 

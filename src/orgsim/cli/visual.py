@@ -18,6 +18,8 @@ from orgsim.cli.common import (
     console,
     day_progress,
     fail,
+    stdout_console,
+    summary_table,
     user_errors,
 )
 from orgsim.scenario import load_scenario
@@ -94,6 +96,7 @@ def compare(
                 results.append(run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick))
         save_comparison(results, out)
     if not quiet:
+        stdout_console.print(summary_table({r.scenario.name: r.summary for r in results}, "Means over replicates"))
         console.print(f"Compared {', '.join(names)}; open [bold]{out / 'report.html'}[/]")
 
 
