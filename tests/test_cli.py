@@ -73,10 +73,10 @@ def test_report_embeds_figures_and_names_the_scenario(run_dir):
     html = (run_dir / "report.html").read_text()
     assert "<h1>tiny</h1>" in html and html.count("data:image/png;base64,") == 3
     assert "launch" in html  # the rollout events are listed
-    from orgsim.viz.report import HEADLINES, MEANINGS
+    from orgsim.viz.report import HEADLINES
 
-    for key, label, _ in HEADLINES:  # each headline says what it measures: the report travels without the docs
-        assert f"<td>{label}</td>" in html and html.index(MEANINGS[key].replace("'", "&#x27;")) > html.index(label)
+    for h in HEADLINES:  # each headline says what it measures: the report travels without the docs
+        assert f"<td>{h.label}</td>" in html and html.index(h.meaning.replace("'", "&#x27;")) > html.index(h.label)
 
 
 def test_overrides_from_the_command_line(tmp_path):

@@ -46,6 +46,7 @@ from orgsim.scenario import (
     overridden_message,
     read_yaml,
     set_dotted,
+    validate,
 )
 
 METRICS = SUMMARY_KEYS  # the summary metrics of one run, the columns ``outputs`` may name
@@ -209,10 +210,7 @@ def _apply(scenario: Scenario, overrides: dict[str, Any], where: str) -> Scenari
     data = scenario.model_dump()
     for dotted, value in overrides.items():
         data = set_dotted(data, dotted, value)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(where, exc)) from None
+    return validate(data, where)
 
 
 def _about(error: dict, key: str) -> bool:

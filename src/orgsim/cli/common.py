@@ -105,6 +105,6 @@ def summary_table(summaries: dict[str, dict], title: str) -> Table:
     table.add_column("metric")
     for name in summaries:
         table.add_column(name, justify="right")
-    for key, label, pattern in HEADLINES:
-        table.add_row(label, *(fmt(s.get(key), pattern).replace("&ndash;", "-") for s in summaries.values()))
+    for h in HEADLINES:
+        table.add_row(h.label, *(fmt(s.get(h.key), h.pattern).replace("&ndash;", "-") for s in summaries.values()))
     return table

@@ -81,8 +81,8 @@ def overlay_figure(results: list, path: Path) -> None:
 def comparison_table(results: list) -> pd.DataFrame:
     """Headline metrics (rows) by scenario (columns), means over replicates."""
     return pd.DataFrame(
-        {res.scenario.name: [res.summary.get(key) for key, _, _ in HEADLINES] for res in results},
-        index=pd.Index([label for _, label, _ in HEADLINES], name="metric"),
+        {res.scenario.name: [res.summary.get(h.key) for h in HEADLINES] for res in results},
+        index=pd.Index([h.label for h in HEADLINES], name="metric"),
     )
 
 

@@ -5,43 +5,50 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
+from typing import NamedTuple
+
+
+class Headline(NamedTuple):
+    """A headline number of the report and the terminal table."""
+
+    key: str  # the summary key
+    label: str
+    pattern: str  # str.format pattern
+    meaning: str  # what it measures, in the report itself (it travels by e-mail, without the docs)
+
 
 HEADLINES = [
-    ("registered_share_day60", "Registered by day 60", "{:.0%}"),
-    ("peak_active_7d_share", "Peak weekly active", "{:.0%}"),
-    ("peak_day", "Day of the peak", "{:.0f}"),
-    ("final_active_7d_share", "Weekly active at the end", "{:.0%}"),
-    ("final_contributors_30d_share", "Monthly contributors at the end", "{:.0%}"),
-    ("lurker_share", "Members who never wrote", "{:.0%}"),
-    ("top1pct_post_share", "Contributions by the top 1% of members", "{:.0%}"),
-    ("top10pct_post_share", "Contributions by the top 10% of members", "{:.0%}"),
-    ("final_mean_trust", "Mean trust in management at the end", "{:.2f}"),
-    ("mean_answer_days", "Days to answer a question", "{:.1f}"),
-    ("final_knowledge_coverage", "Knowledge coverage at the end", "{:.0%}"),
-    ("share_cross_department", "Interactions across departments", "{:.0%}"),
-    ("share_cross_level", "Interactions skipping a level", "{:.0%}"),
-    ("ideas_adopted", "Ideas adopted", "{:.0f}"),
-    ("mean_idea_latency", "Days from idea to decision", "{:.0f}"),
+    Headline("registered_share_day60", "Registered by day 60", "{:.0%}",
+             "share of employees with an account on day 60 (day 0 is the launch)"),
+    Headline("peak_active_7d_share", "Peak weekly active", "{:.0%}",
+             "highest share of employees who visited in the last 7 days (each replicate's, averaged)"),
+    Headline("peak_day", "Day of the peak", "{:.0f}",
+             "the day of that peak (averaged over replicates)"),
+    Headline("final_active_7d_share", "Weekly active at the end", "{:.0%}",
+             "share of employees who visited in the last 7 days, on the last day"),
+    Headline("final_contributors_30d_share", "Monthly contributors at the end", "{:.0%}",
+             "share of employees who wrote in the last 30 days, on the last day"),
+    Headline("lurker_share", "Members who never wrote", "{:.0%}",
+             "share of members (employees who ever joined) who never wrote a post or reply"),
+    Headline("top1pct_post_share", "Contributions by the top 1% of members", "{:.0%}",
+             "share of all posts and replies written by the 1% of members who wrote most"),
+    Headline("top10pct_post_share", "Contributions by the top 10% of members", "{:.0%}",
+             "the same for the 10% who wrote most"),
+    Headline("final_mean_trust", "Mean trust in management at the end", "{:.2f}",
+             "employees' mean trust in management, 0 to 1"),
+    Headline("mean_answer_days", "Days to answer a question", "{:.1f}",
+             "mean days from a work question to its answer, by any channel"),
+    Headline("final_knowledge_coverage", "Knowledge coverage at the end", "{:.0%}",
+             "share of (employee, topic) pairs where the employee knows the topic"),
+    Headline("share_cross_department", "Interactions across departments", "{:.0%}",
+             "share of interactions (replies, endorsements, e-mails...) between departments"),
+    Headline("share_cross_level", "Interactions skipping a level", "{:.0%}",
+             "share of interactions between people two or more hierarchy levels apart"),
+    Headline("ideas_adopted", "Ideas adopted", "{:.0f}",
+             "ideas from employees adopted over the run (endorsed on the platform or approved)"),
+    Headline("mean_idea_latency", "Days from idea to decision", "{:.0f}",
+             "mean days from an idea to its adoption"),
 ]
-
-# What each headline measures, in the report itself (it travels by e-mail, without the docs)
-MEANINGS = {
-    "registered_share_day60": "share of employees with an account on day 60 (day 0 is the launch)",
-    "peak_active_7d_share": "highest share of employees who visited in the last 7 days (each replicate's, averaged)",
-    "peak_day": "the day of that peak (averaged over replicates)",
-    "final_active_7d_share": "share of employees who visited in the last 7 days, on the last day",
-    "final_contributors_30d_share": "share of employees who wrote in the last 30 days, on the last day",
-    "lurker_share": "share of members (employees who ever joined) who never wrote a post or reply",
-    "top1pct_post_share": "share of all posts and replies written by the 1% of members who wrote most",
-    "top10pct_post_share": "the same for the 10% who wrote most",
-    "final_mean_trust": "employees' mean trust in management, 0 to 1",
-    "mean_answer_days": "mean days from a work question to its answer, by any channel",
-    "final_knowledge_coverage": "share of (employee, topic) pairs where the employee knows the topic",
-    "share_cross_department": "share of interactions (replies, endorsements, e-mails...) between departments",
-    "share_cross_level": "share of interactions between people two or more hierarchy levels apart",
-    "ideas_adopted": "ideas from employees adopted over the run (endorsed on the platform or approved)",
-    "mean_idea_latency": "mean days from an idea to its adoption",
-}
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
@@ -66,9 +73,9 @@ def metrics_table(summaries: dict[str, dict]) -> str:
     """A table of headline metrics, one column per scenario, and what each measures."""
     head = "".join(f'<th class="num">{html.escape(name)}</th>' for name in summaries)
     rows = []
-    for key, label, pattern in HEADLINES:
-        cells = "".join(f'<td class="num">{fmt(s.get(key), pattern)}</td>' for s in summaries.values())
-        rows.append(f'<tr><td>{label}</td>{cells}<td class="meaning">{html.escape(MEANINGS[key])}</td></tr>')
+    for h in HEADLINES:
+        cells = "".join(f'<td class="num">{fmt(s.get(h.key), h.pattern)}</td>' for s in summaries.values())
+        rows.append(f'<tr><td>{h.label}</td>{cells}<td class="meaning">{html.escape(h.meaning)}</td></tr>')
     return f"<table><tr><th>metric</th>{head}<th>what it measures</th></tr>{''.join(rows)}</table>"
 
 
