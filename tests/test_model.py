@@ -8,6 +8,8 @@ import pytest
 
 from orgsim import kernels as K
 from orgsim.model import OrgModel
+from orgsim.params import Scenario
+from orgsim.reference import run_reference
 from orgsim.runner import replicate_seed, run
 from orgsim.scenario import with_overrides
 
@@ -139,3 +141,18 @@ def test_no_platform_means_no_platform_activity(small):
     ts = run(closed, seed=1).timeseries
     assert ts.n_active_7d.max() == 0 and ts.new_posts.sum() == 0 and ts.questions_asked_platform.sum() == 0
     assert ts.questions_answered.sum() > 0  # e-mail and the hierarchy still answer questions
+
+
+@pytest.mark.parametrize("engine", ["kernel", "reference"])
+def test_nobody_joins_while_the_platform_is_closed(small, engine):
+    """Closed on day 5, everyone told on day 10, reopened on day 40: they wait to join until it opens."""
+    data = small.model_dump()
+    data["rollout"]["events"] += [{"day": 5, "set": {"platform_open": False}},
+                                  {"day": 40, "set": {"platform_open": True}}]
+    scenario = Scenario.model_validate(data)
+    ts = run(scenario, seed=3).timeseries if engine == "kernel" else run_reference(scenario, seed=3)
+    registered, n = ts.n_registered.to_numpy(), small.organization.n_employees
+    assert ts.n_aware[10] == n and registered[4] < n / 2
+    assert (registered[5:40] == registered[4]).all()
+    assert ts.n_active_7d[12:40].max() == 0 and ts.new_posts[5:40].sum() == 0
+    assert registered[-1] > n / 2  # reopened: they join

@@ -816,9 +816,11 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
         trust[i] += P.trust_relax * (trust0[i] - trust[i])
         trust[i] -= monitoring_drift * trust[i]
         state = state_[i]
-        if state == AWARE or (state == UNAWARE and (n_active_ties[i] > 0 or P.rule != RULE_ESN)):
+        if not P.platform_open:
+            pass  # no platform: nobody hears of it through colleagues, joins or visits
+        elif state == AWARE or (state == UNAWARE and (n_active_ties[i] > 0 or P.rule != RULE_ESN)):
             registration_step(people, net, P, i, day, n_registered, rng)  # no inviter: nothing to do, skip the call
-        elif state == MEMBER and P.platform_open:
+        elif state == MEMBER:
             leader_visit = is_senior[i] and uniform(rng) < P.leader_participation
             visited = leader_visit
             if not leader_visit:

@@ -102,9 +102,11 @@ class Employee(mesa.Agent):
             self.contacts[other] *= b.tie_decay
         self.trust += b.trust_relax * (self.trust0 - self.trust)
         self.trust -= b.monitoring_trust_drift * policy.monitoring * self.trust
-        if self.state in (UNAWARE, AWARE):
+        if not policy.platform_open:
+            pass  # no platform: nobody hears of it through colleagues, joins or visits
+        elif self.state in (UNAWARE, AWARE):
             self.consider_registering()
-        elif self.state == MEMBER and policy.platform_open:
+        elif self.state == MEMBER:
             visited = True
             if self.is_senior and self.random.random() < policy.leader_participation:
                 self.visit(as_leader=True)
