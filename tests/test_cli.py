@@ -135,6 +135,16 @@ def test_the_summary_table_goes_to_stdout_and_messages_to_stderr(tmp_path):
     assert "Results in" in result.stderr and "Results in" not in result.stdout
 
 
+def test_outside_a_terminal_the_wait_for_the_kernels_is_said_once(tmp_path):
+    """The first scenario of a process waits for the kernels and says so; the next one starts at once."""
+    (tmp_path / "a.yaml").write_text(SMALL)
+    (tmp_path / "b.yaml").write_text(SMALL.replace("name: tiny", "name: tiny_b"))
+    result = subprocess.run([sys.executable, "-m", "orgsim", "compare", "a.yaml", "b.yaml", "--out", "cmp",
+                             "--days", "10", "--replicates", "1"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("loading the kernels") == 1 and result.stderr.startswith("tiny: loading")
+
+
 def test_help_and_validate_start_without_the_model_libraries():
     """``orgsim --help`` and ``validate`` answer without importing Mesa, numba, pandas or matplotlib."""
     scenario = str(ROOT / "scenarios" / "top_down.yaml")

@@ -177,6 +177,16 @@ def test_interrupted_sweep_resumes_to_the_same_table(tmp_path, how, workers):
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), uninterrupted)
 
 
+def test_cli_sweep_says_it_starts_workers_only_when_it_does(tmp_path):
+    """Starting local workers is announced; re-running a finished sweep starts none and does not say so."""
+    path = write_experiment(tmp_path / "e.yaml", set=SMALL, grid={"policy.moderation": [0.0, 1.0]})
+    command = ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "2"]
+    first = CliRunner().invoke(app, command)
+    assert first.exit_code == 0 and "starting the workers" in first.stderr, first.output
+    again = CliRunner().invoke(app, command)
+    assert again.exit_code == 0 and "2 of 2 runs ok" in again.stderr and "starting" not in again.stderr
+
+
 def test_cli_sweep_exit_status_says_whether_a_run_failed(tmp_path):
     """The CLI sweep exit status says whether a run failed."""
     ok = write_experiment(tmp_path / "ok.yaml", set=SMALL, grid={"policy.moderation": [0.0, 1.0]})

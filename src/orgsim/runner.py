@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from orgsim import __version__
+from orgsim import kernels as K
 from orgsim.metrics import summary, timeseries
 from orgsim.model import OrgModel
 from orgsim.params import Scenario
@@ -88,6 +89,15 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, replicates: in
         contributions.append(contrib)
     return Results(scenario, pd.concat(frames, ignore_index=True), pd.DataFrame(rows), contributions,
                    scenario.run.seed)
+
+
+# What the first run in a process waits for, said by progress bars until its first day
+LOADING_KERNELS = "loading the kernels (the first run on a machine compiles them, 1-2 minutes)"
+
+
+def kernels_loaded() -> bool:
+    """Whether this process has loaded the kernels already (then a run starts at once)."""
+    return bool(K.step_days.signatures)
 
 
 def warm_up() -> None:

@@ -34,7 +34,7 @@ from orgsim import __version__
 from orgsim.experiment import Experiment, Run, base_scenario, design_points, load_experiment, plan, validate_experiment
 from orgsim.output import write_json, write_table
 from orgsim.params import Scenario
-from orgsim.runner import replicate_seed, run_replicate, warm_up
+from orgsim.runner import LOADING_KERNELS, kernels_loaded, replicate_seed, run_replicate, warm_up
 from orgsim.scenario import ScenarioError, with_overrides
 
 
@@ -273,7 +273,11 @@ def run_points(experiment: Experiment, points: list[dict[str, Any]], *, out: str
 
     job = partial(run_one, base, seed, experiment.outputs, experiment.kept_timeseries)
     failed = int((done["status"] != "ok").sum()) if len(done) else 0
-    with _progress(progress, experiment.name, len(runs), len(finished), failed) as tick, _interruptible() as stop:
+    local = scheduler is None and workers <= 1
+    waiting = ("" if not todo or (local and kernels_loaded())
+               else LOADING_KERNELS + ("" if local else " and starting the workers"))
+    with (_progress(progress, experiment.name, len(runs), len(finished), failed, waiting) as tick,
+          _interruptible() as stop):
         try:
             for run, result in execute(job, todo, workers, scheduler):
                 if stop.is_set():  # a Ctrl-C that a library swallowed
@@ -357,12 +361,14 @@ def _interruptible() -> Iterator[threading.Event]:
 
 
 @contextmanager
-def _progress(show: bool, label: str, total: int, done: int, failed: int) -> Iterator[Callable[[dict], None] | None]:
-    """A rich progress bar of runs: done, failed, elapsed and time left."""
+def _progress(show: bool, label: str, total: int, done: int, failed: int,
+              waiting: str) -> Iterator[Callable[[dict], None] | None]:
+    """A rich progress bar of runs: done, failed, elapsed and time left, after a line saying what the wait is."""
     if not show:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -375,7 +381,10 @@ def _progress(show: bool, label: str, total: int, done: int, failed: int) -> Ite
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
                TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("left"),
                TimeRemainingColumn()]
-    with Progress(*columns, console=Console(stderr=True)) as bar:
+    console = Console(stderr=True, soft_wrap=True)
+    if waiting:
+        console.print(f"[dim]{escape(label)}: {waiting}...[/]", highlight=False)
+    with Progress(*columns, console=console) as bar:
         task = bar.add_task(label, total=total, completed=done, failed=failed)
 
         def tick(row: dict) -> None:

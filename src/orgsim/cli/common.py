@@ -22,10 +22,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-console = Console(stderr=True)  # progress, messages and errors
+# progress, messages and errors; lines are never wrapped (so paths and errors can be copied and grepped)
+console = Console(stderr=True, soft_wrap=True)
 stdout_console = Console()  # tables of results (so `orgsim run FILE > summary.txt` keeps them)
-# What a command is waiting for before its first simulated day: numba loads the kernels from its cache
-LOADING_KERNELS = "loading the kernels (the first run on a machine compiles them, 1-2 minutes)"
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False,
                                               metavar="SCENARIO")]
@@ -48,9 +47,9 @@ def _options(version: Annotated[bool, typer.Option("--version", callback=_print_
 
 
 def print_errors(message: str) -> None:
-    """Print each line of ``message`` as one ``error:`` line on stderr, never wrapped (so it can be grepped)."""
+    """Print each line of ``message`` as one ``error:`` line on stderr."""
     for line in message.splitlines():
-        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -76,15 +75,19 @@ def day_progress(total: int, label: str, quiet: bool) -> Iterator:
     if quiet or total < 1:
         yield None
         return
+    from orgsim.runner import LOADING_KERNELS, kernels_loaded
+
+    waiting = "" if kernels_loaded() else f": {LOADING_KERNELS}"
     if not console.is_terminal:  # no live bar (a log file, CI): say once what the first wait is
-        console.print(f"{escape(label)}: {LOADING_KERNELS}...", highlight=False, soft_wrap=True)
+        if waiting:
+            console.print(f"{escape(label)}{waiting}...", highlight=False)
         yield None
         return
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
                TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=True) as progress:
         # until the first day is done, say what the wait is: numba loads the kernels (compiles them on first use)
-        task = progress.add_task(f"{label}: {LOADING_KERNELS}", total=total)
+        task = progress.add_task(f"{label}{waiting}", total=total)
         started = False
 
         def tick() -> None:

@@ -58,7 +58,7 @@ def validate(
     bad = 0
     for path in files:
         try:
-            console.print(f"[green]ok[/] {escape(f'{path} ({describe(path)})')}", soft_wrap=True)
+            console.print(f"[green]ok[/] {escape(f'{path} ({describe(path)})')}")
         except (ScenarioError, OSError) as exc:
             bad += 1
             print_errors(str(exc) if isinstance(exc, ScenarioError) else f"{path}: {exc.strerror or exc}")

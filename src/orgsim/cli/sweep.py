@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from orgsim.cli.common import LOADING_KERNELS, Quiet, app, console, stdout_console, user_errors
+from orgsim.cli.common import Quiet, app, console, stdout_console, user_errors
 
 ExperimentFile = Annotated[Path, typer.Argument(help="Experiment YAML file (see experiments/).", show_default=False,
                                                   metavar="EXPERIMENT")]
@@ -49,9 +49,6 @@ def sweep(
     with user_errors():
         exp = load_experiment(experiment)
         out = out or Path("results") / exp.name
-        if not quiet:
-            workers_note = " and starting the workers" if workers > 1 or scheduler else ""
-            console.print(f"[dim]{LOADING_KERNELS.capitalize()}{workers_note}...[/]")
         try:
             table = run_sweep(exp, out=out, workers=workers, scheduler=scheduler, csv=csv, progress=not quiet)
         except KeyboardInterrupt:

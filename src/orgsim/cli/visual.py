@@ -11,7 +11,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from orgsim.cli.common import (
-    LOADING_KERNELS,
     Quiet,
     ScenarioFile,
     app,
@@ -126,7 +125,7 @@ def dashboard(
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [env.get("JUPYTER_CONFIG_PATH"), str(base_config)]))
     command = [sys.executable, "-m", "solara", "run", "orgsim.viz.dashboard_app", "--host", host, "--port", str(port),
                "--production", "--no-open"]
-    from orgsim.runner import warm_up
+    from orgsim.runner import LOADING_KERNELS, warm_up
 
     with console.status(f"{LOADING_KERNELS.capitalize()}..."):
         warm_up()  # so the page does not hang on its first model: the server loads them from numba's cache
