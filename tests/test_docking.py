@@ -2,12 +2,14 @@
 
 Both models run a shipped scenario at 200 employees for a year, over the same 30 seeds
 (each seed gives both the same initial organization; the daily dynamics use unrelated
-random streams). For every outcome, the difference of the means must be within 3
-standard errors of that difference.
+random streams). For every outcome (adoption, writing, questions, ideas, platform ties,
+trust, knowledge, abuse), the difference of the means must be within 3 standard errors of
+that difference.
 
 At this size ``bottom_up`` has died out by day 365 in both models (no one active, no
 contributors), so its day-365 stocks are compared exactly; the year-long dynamics are docked
-on ``top_down`` (~1.5 minutes on 2 cores, most of it the reference).
+on ``top_down`` and, for abuse and restriction by monitoring, ``abuse_monitored`` (~1.5 minutes
+each on 2 cores, most of it the reference).
 """
 
 from __future__ import annotations
@@ -26,10 +28,17 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SEEDS = range(30)
 DAYS = (30, 90, 365)
 STOCKS = ("n_registered", "n_active_7d", "n_contributors_30d")
+FINAL = ("mean_trust", "knowledge_coverage")  # compared on the last day
+# daily flows, compared as totals over the year
+FLOWS = ("new_posts", "new_replies", "new_endorsements", "questions_answered", "questions_answered_platform",
+         "ideas_adopted", "new_platform_ties", "new_abuse", "abuse_removed")
 # outcomes that must vary across seeds in each scenario, so that docking them tests something
 VARYING = {
-    "bottom_up": ["n_registered@30", "n_active_7d@30", "n_active_7d@90", "n_contributors_30d@90", "total_posts"],
-    "top_down": ["n_active_7d@365", "n_contributors_30d@365", "total_posts"],
+    "bottom_up": ["n_registered@30", "n_active_7d@30", "n_active_7d@90", "n_contributors_30d@90", "new_posts",
+                  "questions_answered_platform"],
+    "top_down": ["n_active_7d@365", "n_contributors_30d@365", "new_posts", "new_replies", "ideas_adopted",
+                 "mean_trust@365", "knowledge_coverage@365"],
+    "abuse_monitored": ["n_contributors_30d@365", "new_posts", "new_replies", "new_abuse", "mean_trust@365"],
 }
 
 
@@ -37,11 +46,11 @@ def outcomes(frame: pd.DataFrame) -> dict[str, float]:
     """The docked outcomes of one run."""
     at = frame.set_index("day")
     values = {f"{column}@{day}": float(at.loc[day, column]) for column in STOCKS for day in DAYS}
-    values["total_posts"] = float(frame["new_posts"].sum())
-    return values
+    values |= {f"{column}@{max(DAYS)}": float(at.loc[max(DAYS), column]) for column in FINAL}
+    return values | {column: float(frame[column].sum()) for column in FLOWS}
 
 
-@pytest.fixture(scope="module", params=["bottom_up", "top_down"])
+@pytest.fixture(scope="module", params=list(VARYING))
 def runs(request) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """The scenario's name and the outcomes of the kernel and of the reference, one row per seed."""
     scenario = load_scenario(SCENARIOS / f"{request.param}.yaml",

@@ -36,7 +36,7 @@ People = namedtuple(
     [
         "level", "department", "manager", "is_external", "is_senior", "is_manager", "is_bad",  # structure
         "trust", "trust0", "time", "affinity", "confidence", "knowledge", "n_known",  # attributes
-        "state", "registered_day", "engaged_day", "last_visit", "last_contrib", "novelty", "habit",  # adoption state
+        "state", "registered_day", "engaged_day", "last_visit", "seen", "last_contrib", "novelty", "habit",  # adoption
         "usefulness", "feedback", "n_posts", "n_replies", "restricted",  # behaviour state
         "contacts", "contact_w",  # platform ties: (n, slots) ids (-1 empty) and strengths
         "n_active_ties", "n_reg_ties", "phi", "kmin",  # neighbourhood counters, thresholds
@@ -417,14 +417,15 @@ def random_formal_tie(net, i, rng):
 
 
 @njit(**KERNEL, inline="always")
-def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
+def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
     """Answer new questions on one's topics; read up to ``feed_size`` other new posts; return the value in [-1, 1].
 
+    New posts are those written since the reader's last visit (``people.seen``), within ``feed_window`` days.
     Every new open question on a topic the reader knows is shown (topic groups) and answered
     with probability ``answer_prob * logistic(score + help_ease)``.
 
     ``score`` is the reader's posting log-odds: endorsing uses ``max(willingness, post_floor)``,
-    replying and answering ``logistic(score + help_ease)``.
+    replying and answering ``logistic(score + help_ease)``; a restricted member does not write.
 
     The candidates are all new posts, newest first, when there are at most ``3 * feed_size``
     of them, otherwise ``3 * feed_size`` random new posts; each is accepted with probability
@@ -433,14 +434,14 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
     """
     ring = posts.ring
     cap = ring.shape[0]
-    start = posts.day_start[max(since_day + 1, day - P.feed_window + 1, 0)]
     end = posts.total[0]
-    start = max(start, end - cap)
+    start = max(people.seen[i], posts.day_start[max(day - P.feed_window + 1, 0)], end - cap)
+    people.seen[i] = end
     n_new = end - start
     if n_new <= 0:
         return 0.0
     value = 0.0
-    help_will = logistic(score + P.help_ease)
+    help_will = 0.0 if people.restricted[i] else logistic(score + P.help_ease)
     like_will = max(logistic(score), P.post_floor)
     knowledge, department, tie_mark, complete = people.knowledge, people.department, people.tie_mark, net.complete
     # topic groups: every new question (the index is as long as the ring, so it holds every question in it)
@@ -523,12 +524,11 @@ def read_feed(people, net, posts, qs, P, out, i, day, since_day, score, rng):
 @njit(**KERNEL, inline="always")
 def visit(people, net, posts, qs, P, out, i, day, is_leader_visit, rng):
     """One visit: read the feed, update usefulness, maybe write."""
-    since = people.last_visit[i]
-    if since < day - 6:
+    if people.last_visit[i] < day - 6:
         add_to_neighbours(net, people.n_active_ties, i, 1)
     people.last_visit[i] = day
     score = post_score(people, P, i)
-    value = read_feed(people, net, posts, qs, P, out, i, day, since, score, rng)
+    value = read_feed(people, net, posts, qs, P, out, i, day, score, rng)
     people.usefulness[i] = min(1.0, max(0.0, people.usefulness[i] + P.usefulness_rate * (value - people.usefulness[i])))
     if people.restricted[i]:
         return
@@ -591,7 +591,7 @@ def ask_question(people, posts, qs, P, out, i, day, rng):
         return
     g = qs.total[0]
     s = g % qs.asker.shape[0]
-    if qs.open[s] and qs.day[s] >= day - P.question_ttl:
+    if qs.open[s]:
         out[Q_DROPPED] += 1  # pool full: the oldest open question is dropped
     qs.asker[s] = i
     qs.topic[s] = topic
@@ -816,11 +816,11 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
         trust[i] += P.trust_relax * (trust0[i] - trust[i])
         trust[i] -= monitoring_drift * trust[i]
         state = state_[i]
-        if not P.platform_open:
-            pass  # no platform: nobody hears of it through colleagues, joins or visits
-        elif state == AWARE or (state == UNAWARE and (n_active_ties[i] > 0 or P.rule != RULE_ESN)):
-            registration_step(people, net, P, i, day, n_registered, rng)  # no inviter: nothing to do, skip the call
-        elif state == MEMBER:
+        if state == AWARE or (state == UNAWARE and (n_active_ties[i] > 0 or P.rule != RULE_ESN)):
+            # nobody joins a closed platform; the classic rules are diffusion alone, platform or not
+            if P.platform_open or P.rule != RULE_ESN:
+                registration_step(people, net, P, i, day, n_registered, rng)  # no inviter: nothing to do, skip the call
+        elif state == MEMBER and P.platform_open:
             leader_visit = is_senior[i] and uniform(rng) < P.leader_participation
             visited = leader_visit
             if not leader_visit:

@@ -92,7 +92,7 @@ class Employees(Section):
 class Behaviour(Section):
     """Coefficients of the daily decisions (logistic scores unless stated). All are guesses, calibrated."""
 
-    word_of_mouth: float = Field(0.04, ge=0, le=1, description="daily chance that each tie active on the platform this week makes one aware (invitations)")
+    word_of_mouth: float = Field(0.04, ge=0, le=1, description="daily chance, per tie active on the platform this week, of being made aware: min(1, p x ties) (invitations)")
     registration_base: float = Field(-2.2, ge=-20, le=20, description="log-odds of registering per day when aware")
     registration_affinity: float = Field(2.0, ge=-20, le=20, description="weight of digital affinity on registering")
     registration_social: float = Field(2.0, ge=-20, le=20, description="weight of the share of registered ties")
@@ -100,7 +100,7 @@ class Behaviour(Section):
     visit_usefulness: float = Field(4.0, ge=-20, le=20, description="weight of perceived usefulness")
     visit_novelty: float = Field(3.5, ge=-20, le=20, description="weight of novelty (1 at registration, decaying)")
     visit_social: float = Field(1.5, ge=-20, le=20, description="weight of the share of one's ties active this week")
-    visit_endorsement: float = Field(2.0, ge=-20, le=20, description="weight of management endorsement x trust")
+    visit_endorsement: float = Field(2.0, ge=-20, le=20, description="weight of management endorsement x trust, in visiting and in registering")
     visit_affinity: float = Field(3.0, ge=-20, le=20, description="weight of digital affinity")
     visit_habit: float = Field(1.5, ge=-20, le=20, description="weight of habit (moving average of visiting)")
     visit_time_cost: float = Field(1.2, ge=0, le=20, description="weight of the time cost of a visit")
@@ -125,10 +125,10 @@ class Behaviour(Section):
     feed_popularity: float = Field(0.5, ge=0, le=1, description="extra acceptance for endorsed posts (saturates at 10)")
     feed_leader: float = Field(0.4, ge=0, le=1, description="extra acceptance for posts by leaders")
     value_update: float = Field(0.25, ge=0, le=1, description="chance an ordinary update is useful to a reader")
-    value_work: float = Field(0.7, ge=0, le=1, description="chance a work post (replacing e-mail) is useful")
+    value_work: float = Field(0.7, ge=0, le=1, description="chance a work post (replacing e-mail) or a leader's post is useful")
     value_idea: float = Field(0.7, ge=0, le=1, description="chance an idea is useful (interesting) to a reader")
     post_floor: float = Field(0.2, ge=0, le=1, description="least willingness applied to endorsing (a like is cheaper than a post)")
-    help_ease: float = Field(3.0, ge=-20, le=20, description="log-odds bonus of replying or answering over writing a post")
+    help_ease: float = Field(3.0, ge=-20, le=20, description="log-odds bonus of replying, answering, asking on the platform or posting an idea over writing an update")
     work_post_prob: float = Field(0.1, ge=0, le=1, description="chance a manager's visit carries a team message, x email_replacement")
     endorse_prob: float = Field(0.25, ge=0, le=1, description="chance to endorse a useful post (x willingness)")
     reply_prob: float = Field(0.08, ge=0, le=1, description="chance to reply to a useful post (x willingness)")
@@ -139,7 +139,7 @@ class Behaviour(Section):
     platform_patience: int = Field(5, ge=0, le=365, description="days a platform question waits before going up the hierarchy too")
     question_ttl: int = Field(90, ge=1, le=3650, description="days after which an unanswered question is dropped")
     email_reply_prob: float = Field(0.2, ge=0, le=1, description="daily chance an e-mailed colleague who knows replies")
-    manager_handle_prob: float = Field(0.2, ge=0, le=1, description="daily chance a first-line manager handles a forwarded question")
+    manager_handle_prob: float = Field(0.2, ge=0, le=1, description="daily chance a holder below the leaders (a manager or colleague) handles a forwarded question")
     senior_handle_prob: float = Field(0.05, ge=0, le=1, description="the same for senior managers (busy executives)")
     idea_rate: float = Field(0.005, ge=0, le=1, description="ideas per person-day")
     idea_endorsements: int = Field(3, ge=1, le=1000, description="endorsements that adopt an idea on the platform")
@@ -251,13 +251,14 @@ class Scenario(Section):
             except ValidationError as exc:
                 first = exc.errors()[0]
                 raise ValueError(
-                    f"event on day {event.day} sets {first['loc'][0]}={first['input']!r}; expected: {first['msg']}"
+                    f"rollout.events: the event on day {event.day} sets {first['loc'][0]}={first['input']!r}; "
+                    f"expected: {first['msg'].removeprefix('Input should be ')}"
                 ) from None
             if isinstance(event.announce, list):
                 bad = [d for d in event.announce if not 0 <= d < self.organization.n_departments]
                 if bad:
                     raise ValueError(
-                        f"event on day {event.day} announces department(s) {bad}; "
+                        f"rollout.events: the event on day {event.day} announces department(s) {bad}; "
                         f"expected indices 0..{self.organization.n_departments - 1}"
                     )
         return self

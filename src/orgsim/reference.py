@@ -78,7 +78,7 @@ class Employee(mesa.Agent):
         self.index = index
         for field in ("level", "department", "is_external", "is_senior", "is_manager", "is_bad", "trust", "trust0",
                       "time", "affinity", "confidence", "state", "registered_day", "engaged_day", "last_visit",
-                      "last_contrib", "novelty", "habit", "usefulness", "feedback", "n_posts", "n_replies",
+                      "seen", "last_contrib", "novelty", "habit", "usefulness", "feedback", "n_posts", "n_replies",
                       "restricted", "phi", "kmin"):
             setattr(self, field, getattr(people, field)[index].item())
         self.knowledge = {t for t in range(model.n_topics) if (int(people.knowledge[index]) >> t) & 1}
@@ -102,11 +102,11 @@ class Employee(mesa.Agent):
             self.contacts[other] *= b.tie_decay
         self.trust += b.trust_relax * (self.trust0 - self.trust)
         self.trust -= b.monitoring_trust_drift * policy.monitoring * self.trust
-        if not policy.platform_open:
-            pass  # no platform: nobody hears of it through colleagues, joins or visits
-        elif self.state in (UNAWARE, AWARE):
-            self.consider_registering()
-        elif self.state == MEMBER:
+        if self.state in (UNAWARE, AWARE):
+            # nobody joins a closed platform; the classic rules are diffusion alone, platform or not
+            if policy.platform_open or m.rule != "esn":
+                self.consider_registering()
+        elif self.state == MEMBER and policy.platform_open:
             visited = True
             if self.is_senior and self.random.random() < policy.leader_participation:
                 self.visit(as_leader=True)
@@ -204,9 +204,9 @@ class Employee(mesa.Agent):
     def visit(self, as_leader: bool) -> None:
         """Read the feed, update usefulness, maybe write: a leader's post, abuse, a team message or an update."""
         m, b = self.model, self.model.b
-        since, self.last_visit = self.last_visit, m.day
+        self.last_visit = m.day
         score = self.post_score()
-        value = self.read_feed(since, score)
+        value = self.read_feed(score)
         self.usefulness = min(1.0, max(0.0, self.usefulness + b.usefulness_rate * (value - self.usefulness)))
         if self.restricted:
             return
@@ -223,19 +223,22 @@ class Employee(mesa.Agent):
         elif self.random.random() < logistic(score):
             self.write(UPDATE)
 
-    def read_feed(self, since: int, score: float) -> float:
+    def read_feed(self, score: float) -> float:
         """Answer new questions on one's topics, read up to ``feed_size`` other new posts; return the value in [-1, 1].
 
+        New posts: those written since one's last visit (``seen``), within ``feed_window`` days.
         Topic groups: every new open question on a topic one knows (not one's own) is shown and
         answered with probability ``answer_prob * logistic(score + help_ease)``.
         Reading: every new post, newest first, if there are at most ``3 * feed_size``, otherwise
         ``3 * feed_size`` random new posts; questions are not read there. Endorsing uses
-        ``max(willingness, post_floor)``, replying ``logistic(score + help_ease)``.
+        ``max(willingness, post_floor)``, replying ``logistic(score + help_ease)``; a restricted
+        member does not write.
         """
         m, b = self.model, self.model.b
-        first = m.day_start[max(since + 1, m.day - b.feed_window + 1, 0)]
+        first = max(self.seen, m.day_start[max(m.day - b.feed_window + 1, 0)])
         new = m.posts[first:]
-        help_will = logistic(score + b.help_ease)
+        self.seen = len(m.posts)
+        help_will = 0.0 if self.restricted else logistic(score + b.help_ease)
         like_will = max(logistic(score), b.post_floor)
         value, read = 0.0, 0
         for post in new:  # topic groups, oldest first
