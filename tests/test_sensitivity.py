@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from orgsim.cli import app
 from orgsim.experiment import Experiment
-from orgsim.sensitivity import analyse, sensitivity, unit_sample
+from orgsim.sensitivity import SensitivityResult, analyse, plot_indices, sensitivity, unit_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_DOWN = str(ROOT / "scenarios" / "top_down.yaml")
@@ -64,6 +64,17 @@ def test_the_driver_is_ranked_first_and_a_parameter_without_effect_last(method, 
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "indices.csv"), result.indices, check_dtype=False)
     with Image.open(tmp_path / "sensitivity.png") as image:
         assert image.format == "PNG" and image.width > 200
+
+
+def test_each_panel_of_the_figure_names_its_own_bars():
+    """Outcomes rank the parameters differently: every panel labels its bars in its own order."""
+    indices = pd.DataFrame({"outcome": ["a", "a", "b", "b"], "parameter": ["x", "y", "y", "x"],
+                            "rank": [1, 2, 1, 2], "mu_star": [0.9, 0.1, 0.8, 0.2], "mu_star_conf": 0.05,
+                            "mu": 0.0, "sigma": 0.0})
+    fig = plot_indices(SensitivityResult("morris", indices, pd.DataFrame()))
+    for ax, top_first in zip(fig.axes, (["x", "y"], ["y", "x"]), strict=True):
+        shown = [label.get_text() for label in ax.get_yticklabels() if label.get_visible()]
+        assert shown == top_first[::-1]  # bars from the bottom up: the first-ranked on top
 
 
 def test_cli_prints_a_ranked_table_and_saves_a_figure(tmp_path):

@@ -129,9 +129,7 @@ def plot_indices(result: SensitivityResult, path: str | Path | None = None):
                 capsize=3)
         ax.set_title(outcome, fontsize=10)
         ax.set_xlabel({"ST": "total Sobol index ST", "mu_star": "Morris mu* (range scaled to 0-1)"}[key])
-        ax.axvline(0, color="#999999", linewidth=0.8)
-    for ax in axes[0][1:]:
-        ax.tick_params(labelleft=False)
+        ax.axvline(0, color="#999999", linewidth=0.8)  # each panel in its own ranking, so each names its bars
     if path is not None:
         fig.savefig(path, dpi=120, format="png")
         plt.close(fig)
