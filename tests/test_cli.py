@@ -72,7 +72,9 @@ def test_summary_has_the_promised_keys_and_provenance(run_dir):
 def test_report_embeds_figures_and_names_the_scenario(run_dir):
     html = (run_dir / "report.html").read_text()
     assert "<h1>tiny</h1>" in html and html.count("data:image/png;base64,") == 3
-    assert "launch" in html  # the rollout events are listed
+    # the rollout events are listed, their parts apart
+    assert ("<li>day 5: launch; announced to all; sets management_endorsement = 0.7, leader_participation = 0.4</li>"
+            in html)
     from orgsim.viz.report import HEADLINES
 
     for h in HEADLINES:  # each headline says what it measures: the report travels without the docs
@@ -143,6 +145,16 @@ def test_outside_a_terminal_the_wait_for_the_kernels_is_said_once(tmp_path):
                              "--days", "10", "--replicates", "1"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("loading the kernels") == 1 and result.stderr.startswith("tiny: loading")
+
+
+def test_warnings_are_one_line_each(tmp_path):
+    """A warning reads as one ``warning:`` line, like an error, not as Python's file:line report."""
+    relaunch = str(ROOT / "scenarios" / "relaunch.yaml")
+    result = runner.invoke(app, ["run", relaunch, "--days", "3", "--replicates", "1", "--no-figures", "-q",
+                                 "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.stderr.splitlines() if "comes after the run's last day (2)" in line]
+    assert len(warning) == 1 and warning[0].startswith("warning: ") and "UserWarning" not in result.stderr
 
 
 def test_help_and_validate_start_without_the_model_libraries():

@@ -54,8 +54,8 @@ def test_wrong_type_names_path_and_value(tmp_path):
 
 
 def test_out_of_range_names_bound(tmp_path):
-    msg = error_of(write(tmp_path, "employees:\n  trust_mean: 1.5\n"))
-    assert "employees.trust_mean" in msg and "1.5" in msg and "less than or equal to 1" in msg
+    path = write(tmp_path, "employees:\n  trust_mean: 1.5\n")
+    assert error_of(path) == f"{path}: employees.trust_mean: got 1.5; expected: less than or equal to 1"
 
 
 def test_inconsistent_values(tmp_path):
@@ -77,8 +77,9 @@ def test_event_value_out_of_range(tmp_path):
 
 def test_event_announcing_missing_department(tmp_path):
     text = "organization: {n_departments: 4}\nrollout:\n  events:\n    - {day: 3, announce: [1, 9]}\n"
-    msg = error_of(write(tmp_path, text))
-    assert "[9]" in msg and "0..3" in msg
+    path = write(tmp_path, text)
+    assert error_of(path) == (f"{path}: rollout.events: the event on day 3 announces department(s) [9]; "
+                              "expected indices 0..3")  # a rule across sections: where, what, and what is allowed
 
 
 def test_yaml_syntax_error_has_line(tmp_path):
@@ -86,8 +87,11 @@ def test_yaml_syntax_error_has_line(tmp_path):
     assert "YAML syntax error" in msg and "line" in msg
 
 
-def test_missing_file(tmp_path):
-    assert "file not found" in error_of(tmp_path / "nope.yaml")
+def test_missing_file_empty_file_or_folder(tmp_path):
+    assert error_of(tmp_path / "nope.yaml") == f"{tmp_path / 'nope.yaml'}: file not found"
+    empty = write(tmp_path, "\n# nothing yet\n")
+    assert error_of(empty) == f"{empty}: the file is empty; expected a mapping of sections (see scenarios/)"
+    assert error_of(tmp_path) == f"{tmp_path}: a folder; expected a YAML file, such as {empty}"
 
 
 def test_a_key_given_twice_is_an_error_naming_both_lines(tmp_path):
@@ -176,6 +180,19 @@ def test_a_policy_override_undone_by_a_day0_event_warns(tmp_path):
         with_overrides(load_scenario(path), {"policy.monitoring": 0.1, "policy.leader_participation": 0.3})
 
 
+def test_an_event_after_the_last_day_warns(tmp_path):
+    """An event the run does not reach (e.g. a shortened run) is named, with the run's last day."""
+    path = write(tmp_path, "run: {days: 100}\nrollout:\n  events: [{day: 100, note: relaunch, announce: all}]\n")
+    with pytest.warns(UserWarning, match=r"s.yaml: rollout.events: the event on day 100 \(relaunch\) comes after "
+                                         r"the run's last day \(99\) and is not reached"):
+        load_scenario(path)
+    with warnings.catch_warnings():  # reached: nothing to say
+        warnings.simplefilter("error")
+        scenario = load_scenario(path, {"run.days": 101})
+    with pytest.warns(UserWarning, match=r"day 100 \(relaunch\) comes after the run's last day \(49\)"):
+        with_overrides(scenario, {"run.days": 50})
+
+
 def test_hash_changes_with_content(tmp_path):
     a = load_scenario(write(tmp_path, "organization: {n_employees: 200}\n"))
     b = load_scenario(write(tmp_path, "organization: {n_employees: 201}\n", "b.yaml"))
@@ -238,5 +255,5 @@ def test_run_overrides_are_validated_like_a_file(tmp_path):
     """``orgsim.run(..., replicates=0)`` is a ScenarioError naming the field, not a raw pydantic error."""
     import orgsim
 
-    with pytest.raises(ScenarioError, match=r"run.replicates: got 0; expected: Input should be greater than"):
+    with pytest.raises(ScenarioError, match=r"run.replicates: got 0; expected: greater than or equal to 1$"):
         orgsim.run(load_scenario(write(tmp_path, "organization: {n_employees: 50}\n")), replicates=0)

@@ -191,7 +191,7 @@ def test_cli_sweep_exit_status_says_whether_a_run_failed(tmp_path):
     """The CLI sweep exit status says whether a run failed."""
     ok = write_experiment(tmp_path / "ok.yaml", set=SMALL, grid={"policy.moderation": [0.0, 1.0]})
     result = CliRunner().invoke(app, ["sweep", str(ok), "--out", str(tmp_path / "a"), "--csv", "--quiet"])
-    assert result.exit_code == 0 and result.output == "", result.output  # --quiet: only errors print
+    assert result.exit_code == 0 and result.output == "", result.output  # --quiet: only warnings and errors print
     assert (tmp_path / "a" / "runs.parquet").exists() and (tmp_path / "a" / "runs.csv").exists()
     bad = write_experiment(tmp_path / "bad.yaml", set={"run.days": 5, "organization.n_departments": 5},
                            grid={"organization.n_employees": [5, 50]})

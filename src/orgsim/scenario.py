@@ -62,6 +62,9 @@ class UniqueKeyLoader(yaml.SafeLoader):
 
 def read_yaml(path: Path) -> dict:
     """Load one YAML mapping safely, with the file and line in any error."""
+    if path.is_dir():
+        example = next(iter(sorted(path.glob("*.yaml"))), None)
+        raise ScenarioError(f"{path}: a folder; expected a YAML file" + (f", such as {example}" if example else ""))
     if not path.is_file():
         raise ScenarioError(f"{path}: file not found")
     raw = path.read_bytes()
@@ -82,7 +85,7 @@ def read_yaml(path: Path) -> dict:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{path}{where}: YAML syntax error: {problem}") from None
     if data is None:
-        return {}
+        raise ScenarioError(f"{path}: the file is empty; expected a mapping of sections (see scenarios/)")
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of sections at the top level, got {type(data).__name__}")
     return data
@@ -143,17 +146,24 @@ def format_validation_error(source: str, exc: ValidationError, root: type[BaseMo
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        path = ".".join(str(p) for p in loc) or "(top level)"
+        path = ".".join(str(p) for p in loc)
         value = err.get("input")
         if err["type"] == "extra_forbidden":
             owner = _model_at(loc[:-1], root)
             valid = ", ".join(sorted(owner.model_fields)) if owner else "?"
             lines.append(f"{source}: {path}: unknown key {loc[-1]!r}; valid keys here: {valid}")
             continue
-        message = err["msg"].removeprefix("Value error, ")
-        shown = "" if err["type"] in ("value_error", "missing") else f"got {value!r}; "
-        lines.append(f"{source}: {path}: {shown}expected: {message}")
+        if err["type"] == "value_error":  # a rule across fields: its message is a sentence of its own
+            lines.append(f"{source}: " + (f"{path}: " if loc else "") + err["msg"].removeprefix("Value error, "))
+            continue
+        shown = "" if err["type"] == "missing" else f"got {value!r}; "
+        lines.append(f"{source}: {path}: {shown}expected: {expected(err['msg'])}")
     return "\n".join(lines)
+
+
+def expected(message: str) -> str:
+    """Pydantic's 'Input should be X' as 'X' (it follows 'expected: ')."""
+    return message.removeprefix("Input should be ")
 
 
 def validate(data: dict, source: str = "<scenario>") -> Scenario:
@@ -195,12 +205,20 @@ def overridden_message(scenario: Scenario, dotted: str, event: Event) -> str:
 
 
 def _applied(data: dict, overrides: dict[str, Any], source: str) -> Scenario:
-    """Validate ``data`` with ``overrides`` applied; warn about a policy override a day-0 event undoes."""
+    """Validate ``data`` with ``overrides`` applied; warn about what has no effect.
+
+    That is a policy override a day-0 event undoes, or an event after the run's last day.
+    """
     for dotted, value in overrides.items():
         data = set_dotted(data, dotted, value)
     scenario = validate(data, source)
     for dotted, event in overridden(scenario, overrides):
         warnings.warn(overridden_message(scenario, dotted, event), UserWarning, stacklevel=3)
+    last = scenario.run.days - 1
+    for event in (e for e in scenario.rollout.events if e.day > last):
+        note = f" ({event.note})" if event.note else ""
+        warnings.warn(f"{source}: rollout.events: the event on day {event.day}{note} comes after the run's last "
+                      f"day ({last}) and is not reached; raise run.days to include it", UserWarning, stacklevel=3)
     return scenario
 
 

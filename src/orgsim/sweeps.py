@@ -95,8 +95,9 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
         warm_up()  # compile or load the kernels here first, so local workers read the cache instead of compiling
         with _workers_ignore_ctrl_c():
             # a failed run is recorded with its error; what the workers log as the cluster stops is noise
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.CRITICAL)
+            # no dashboard; the scheduler's health endpoint on any free port (its default, 8787, may be taken)
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.CRITICAL)
         client = Client(cluster)
     try:
         client.register_plugin(warm_up_plugin())
@@ -273,9 +274,7 @@ def run_points(experiment: Experiment, points: list[dict[str, Any]], *, out: str
 
     job = partial(run_one, base, seed, experiment.outputs, experiment.kept_timeseries)
     failed = int((done["status"] != "ok").sum()) if len(done) else 0
-    local = scheduler is None and workers <= 1
-    waiting = ("" if not todo or (local and kernels_loaded())
-               else LOADING_KERNELS + ("" if local else " and starting the workers"))
+    waiting = _first_wait(workers, scheduler) if todo else ""
     with (_progress(progress, experiment.name, len(runs), len(finished), failed, waiting) as tick,
           _interruptible() as stop):
         try:
@@ -358,6 +357,15 @@ def _interruptible() -> Iterator[threading.Event]:
         yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _first_wait(workers: int, scheduler: str | None) -> str:
+    """What the first run waits for, said before the progress bar (nothing if it starts at once)."""
+    if scheduler:
+        return f"connecting to the scheduler at {scheduler}"
+    if workers > 1:
+        return f"{LOADING_KERNELS} and starting the workers"
+    return "" if kernels_loaded() else LOADING_KERNELS
 
 
 @contextmanager

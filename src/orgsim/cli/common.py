@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,8 +29,8 @@ stdout_console = Console()  # tables of results (so `orgsim run FILE > summary.t
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False,
                                               metavar="SCENARIO")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q",
-                                     help="For scripts: print only errors (no progress bars, tables or messages).")]
+Quiet = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="For scripts: print only warnings and errors (no progress bars, tables or messages).")]
 
 
 def _print_version(value: bool) -> None:
@@ -43,7 +44,12 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _options(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                                    help="Print the version and exit.")] = False) -> None:
-    pass
+    warnings.showwarning = _print_warning
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ARG001
+    """Show a Python warning (a scenario value without effect, an event after the run) as one ``warning:`` line."""
+    console.print(f"[bold yellow]warning:[/] {escape(str(message))}", highlight=False)
 
 
 def print_errors(message: str) -> None:

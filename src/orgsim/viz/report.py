@@ -86,14 +86,14 @@ def page(title: str, body: str) -> str:
 
 
 def event_item(event) -> str:
-    """One timed event as an HTML list item: day, note, who is told, what is set."""
-    if event.announce is None:
-        told = ""
-    else:
-        told = "announced to " + (event.announce if isinstance(event.announce, str)
-                                  else f"departments {event.announce}")
-    settings = ", ".join(f"{k} = {v}" for k, v in event.set.items())
-    return f"<li>day {event.day}: {html.escape(event.note or '')} {told} {html.escape(settings)}</li>"
+    """One timed event as an HTML list item: day, then note, who is told and what is set, separated by '; '."""
+    parts = [event.note or ""]
+    if event.announce is not None:
+        parts.append("announced to " + (event.announce if isinstance(event.announce, str)
+                                        else f"departments {event.announce}"))
+    if event.set:
+        parts.append("sets " + ", ".join(f"{k} = {v}" for k, v in event.set.items()))
+    return f"<li>day {event.day}: {html.escape('; '.join(p for p in parts if p))}</li>"
 
 
 def run_report(results, figures: list[Path]) -> str:
