@@ -179,7 +179,10 @@ def solara_assets():
 
 @pytest.fixture
 def server(solara_assets):
-    """``orgsim dashboard scenarios/bottom_up.yaml`` on a free port of 127.0.0.1, always stopped afterwards."""
+    """``orgsim dashboard scenarios/bottom_up.yaml`` on a free port of 127.0.0.1, always stopped afterwards.
+
+    Yields the URL and a function that reads the server's output so far.
+    """
     port = free_port()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-m", "orgsim", "dashboard", str(ROOT / "scenarios" / "bottom_up.yaml"),
@@ -201,7 +204,11 @@ def server(solara_assets):
         except pytest.fail.Exception as exc:
             log.seek(0)
             pytest.fail(f"{exc}; server output:\n{log.read().decode()[-2000:]}")
-        yield url
+        def output() -> str:
+            log.seek(0)
+            return log.read().decode()
+
+        yield url, output
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -259,7 +266,10 @@ def browser():
 
 
 def test_dashboard_in_a_browser(server, browser, tmp_path):
-    """Controls and the org chart render; stepping changes the charts; a smaller organization after Reset."""
+    """Controls and the org chart render; stepping changes the charts; a smaller organization after Reset.
+
+    The tab is titled after the scenario, and the terminal shows no library warnings.
+    """
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -268,12 +278,14 @@ def test_dashboard_in_a_browser(server, browser, tmp_path):
         """Wait for the page; Solara replaces elements as it re-renders, so a stale one means "not yet"."""
         return wait_for(predicate, UI_TIMEOUT, what, transient=(StaleElementReferenceException,))
 
-    browser.get(server)
+    url, server_output = server
+    browser.get(url)
     body = lambda: browser.find_element(By.TAG_NAME, "body").text  # noqa: E731
     images = lambda: [i for i in browser.find_elements(By.TAG_NAME, "img")  # noqa: E731
                       if i.size["width"] > 100 and i.size["height"] > 100]
     shot = lambda k: until(lambda: (png_of(images()[k]),), f"image {k} to settle")[0]  # noqa: E731
     until(lambda: len(images()) >= 3 and "Before launch" in body(), "org chart and two charts")
+    until(lambda: browser.title == "orgsim: bottom_up", "the tab's title")
     text = body()
     for control in ("Launch", "Organization size", "Initial trust", "Leaders post", "Time budget",
                     "Moderation vs monitoring", "RESET", "STEP"):
@@ -309,3 +321,4 @@ def test_dashboard_in_a_browser(server, browser, tmp_path):
           "a new org chart for the reset model")
     browser.save_screenshot(str(tmp_path / "dashboard.png"))
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+    assert "Warning" not in server_output(), server_output()

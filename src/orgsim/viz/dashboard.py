@@ -182,8 +182,9 @@ def Headlines(model: DashboardModel):
     """Today's headline numbers and the settings in force, in words."""
     update_counter.get()
     solara.Style(SLIDER_VALUES_CSS)
-    s = headline_shares(model.people, model.day - 1)
     sc = model.scenario
+    solara.Title(f"orgsim: {sc.name}")  # the browser tab
+    s = headline_shares(model.people, model.day - 1)
     policy = day0_policy(sc)
     solara.HTML(tag="div", unsafe_innerHTML=(
         f"<h2>{day_label(model)}</h2>"
