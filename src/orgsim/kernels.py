@@ -709,18 +709,19 @@ def new_idea(people, posts, ideas, P, out, i, day, rng):
             return
     if people.is_external[i]:
         return
-    cap = ideas.day.shape[0]
+    out[IDEAS_POSTED] += 1
+    cap = ideas.day.shape[0]  # sized for 1.5 x the ideas of idea_ttl days: a full queue (lost idea) is rare
     if ideas.tail[0] - ideas.head[0] < cap:
         ideas.day[ideas.tail[0] % cap] = day
         ideas.tail[0] += 1
-        out[IDEAS_POSTED] += 1
 
 
 @njit(**KERNEL)
 def executive_review(ideas, P, out, day, rng):
     """Executives review the oldest queued ideas within their limited time."""
     cap = ideas.day.shape[0]
-    ideas.budget[0] += P.exec_ideas_per_day
+    # review time not used is saved up to one idea beyond a day's (the queue was empty)
+    ideas.budget[0] = min(ideas.budget[0] + P.exec_ideas_per_day, P.exec_ideas_per_day + 1.0)
     while ideas.head[0] < ideas.tail[0]:
         created = ideas.day[ideas.head[0] % cap]
         if day - created > P.idea_ttl:

@@ -563,7 +563,8 @@ class ReferenceModel(mesa.Model):
     def executive_review(self) -> None:
         """Executives review the oldest queued ideas within their limited time; stale ideas are dropped."""
         b = self.b
-        self.exec_budget += b.exec_ideas_per_day
+        # review time not used is saved up to one idea beyond a day's (the queue was empty)
+        self.exec_budget = min(self.exec_budget + b.exec_ideas_per_day, b.exec_ideas_per_day + 1.0)
         while self.idea_queue:
             created = self.idea_queue[0]
             if self.day - created > b.idea_ttl:
