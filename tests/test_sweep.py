@@ -185,6 +185,7 @@ def test_cli_sweep_says_it_starts_workers_only_when_it_does(tmp_path):
     assert first.exit_code == 0 and "starting the workers" in first.stderr, first.output
     again = CliRunner().invoke(app, command)
     assert again.exit_code == 0 and "2 of 2 runs ok" in again.stderr and "starting" not in again.stderr
+    assert "t: 2 of 2 runs were done before; nothing left to run" in again.stderr
 
 
 def test_cli_sweep_exit_status_says_whether_a_run_failed(tmp_path):

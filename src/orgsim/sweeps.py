@@ -390,6 +390,9 @@ def _progress(show: bool, label: str, total: int, done: int, failed: int,
                TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("left"),
                TimeRemainingColumn()]
     console = Console(stderr=True, soft_wrap=True)
+    if done:
+        console.print(f"[dim]{escape(label)}: {done} of {total} runs were done before; "
+                      + ("nothing left to run[/]" if done == total else "running the others[/]"), highlight=False)
     if waiting:
         console.print(f"[dim]{escape(label)}: {waiting}...[/]", highlight=False)
     with Progress(*columns, console=console) as bar:
