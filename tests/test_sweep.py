@@ -129,6 +129,15 @@ def test_out_dir_holds_the_table_and_a_rerun_redoes_nothing(tmp_path):
         small_sweep(out=out, seed=6)
 
 
+def test_a_sweep_is_not_resumed_across_a_change_of_the_model(tmp_path, monkeypatch):
+    """Runs of two versions of the model's code must not end up in one table."""
+    out = tmp_path / "o"
+    small_sweep(out=out, replicates=1)
+    monkeypatch.setattr(orgsim.sweeps, "model_hash", lambda: "another model")
+    with pytest.raises(ScenarioError, match="different experiment, design or model version"):
+        small_sweep(out=out, replicates=1)
+
+
 def _run_indices_per_part(out: Path) -> list[list[int]]:
     """The run indices of each saved part file."""
     return [pd.read_parquet(p)["run"].tolist() for p in sorted((out / "parts").glob("runs-*.parquet"))]

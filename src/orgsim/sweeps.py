@@ -21,6 +21,7 @@ import signal
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ def run_one(base: Scenario, seed: int, outputs: list[str], columns: list[str],
             run: Run) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Run one sweep run; a run that raises comes back as a row with status ``failed`` and the error."""
     try:
-        scenario = with_overrides(base, run.values)
+        with warnings.catch_warnings():  # what has no effect was said once, when the experiment was loaded
+            warnings.simplefilter("ignore", UserWarning)
+            scenario = with_overrides(base, run.values)
         frame, metrics, _ = run_replicate(scenario, run.index, seed)
     except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
         return failed_row(run, seed, outputs, exc), None
@@ -95,9 +98,11 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
         warm_up()  # compile or load the kernels here first, so local workers read the cache instead of compiling
         with _workers_ignore_ctrl_c():
             # a failed run is recorded with its error; what the workers log as the cluster stops is noise
-            # no dashboard; the scheduler's health endpoint on any free port (its default, 8787, may be taken)
+            # no dashboard; the scheduler's health endpoint on this machine only, on any free port (its default,
+            # 8787, may be taken)
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.CRITICAL)
+                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                   silence_logs=logging.CRITICAL)
         client = Client(cluster)
     try:
         client.register_plugin(warm_up_plugin())
@@ -191,7 +196,7 @@ class Store:
         if manifest.exists():
             found = json.loads(manifest.read_text())
             if found.get("fingerprint") != self.fingerprint:
-                raise ScenarioError(f"{self.out}: holds results of a different experiment or design "
+                raise ScenarioError(f"{self.out}: holds results of a different experiment, design or model version "
                                     f"({found.get('experiment')!r}); choose another --out or delete it")
 
     def start(self, experiment: Experiment, total: int) -> None:
@@ -225,9 +230,20 @@ class Store:
             write_table(self.out / "timeseries.parquet", daily.sort_values(["run", "day"], ignore_index=True))
 
 
+# The modules whose code decides a run's results: a sweep resumed after any change to them would mix two models
+MODEL_SOURCES = ("kernels.py", "model.py", "organization.py", "metrics.py", "runner.py")
+
+
+def model_hash() -> str:
+    """A hash of the model's code (:data:`MODEL_SOURCES`)."""
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in MODEL_SOURCES)).hexdigest()[:16]
+
+
 def fingerprint(base: Scenario, experiment: Experiment, seed: int, runs: list[Run]) -> str:
-    """A hash of everything that decides a sweep's table: resuming needs the same one."""
-    blob = json.dumps({"scenario": base.model_dump(mode="json"), "seed": seed, "outputs": experiment.outputs,
+    """A hash of everything that decides a sweep's table, the model's code included: resuming needs the same one."""
+    blob = json.dumps({"model": model_hash(), "scenario": base.model_dump(mode="json"), "seed": seed,
+                       "outputs": experiment.outputs,
                        "timeseries": experiment.kept_timeseries,
                        "runs": [(r.index, r.point, r.replicate, r.values) for r in runs]}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
