@@ -9,7 +9,7 @@ import pytest
 from orgsim import kernels as K
 from orgsim.model import OrgModel
 from orgsim.params import Scenario
-from orgsim.reference import run_reference
+from orgsim.reference import ReferenceModel, run_reference
 from orgsim.runner import replicate_seed, run
 from orgsim.scenario import with_overrides
 
@@ -153,6 +153,58 @@ def test_nobody_joins_while_the_platform_is_closed(small, engine):
     ts = run(scenario, seed=3).timeseries if engine == "kernel" else run_reference(scenario, seed=3)
     registered, n = ts.n_registered.to_numpy(), small.organization.n_employees
     assert ts.n_aware[10] == n and registered[4] < n / 2
+    assert (ts.n_aware[5:10] == ts.n_aware[4]).all()  # no word of mouth either, until everyone is told
     assert (registered[5:40] == registered[4]).all()
     assert ts.n_active_7d[12:40].max() == 0 and ts.new_posts[5:40].sum() == 0
     assert registered[-1] > n / 2  # reopened: they join
+
+
+def test_an_announcement_re_engages_leavers_only_on_an_open_platform(small):
+    """Told about a closed platform, leavers stay away (and the unaware become aware); open, they come back."""
+    model = OrgModel(small, rng=1)
+    people = model.people
+    people.state[:10] = K.LEFT
+    people.state[10:20] = K.UNAWARE
+    model.policy.platform_open = False
+    model.announce(None)
+    assert (people.state[:10] == K.LEFT).all() and (people.state[10:20] == K.AWARE).all()
+    model.policy.platform_open = True
+    model.announce(None)
+    assert (people.state[:10] == K.MEMBER).all() and (people.engaged_day[:10] == model.day).all()
+
+
+@pytest.mark.parametrize("engine", ["kernel", "reference"])
+def test_a_restricted_member_reads_but_writes_nothing_more(small, engine):
+    """Monitoring restricts a bad actor who posts abuse; from then on they neither post, answer nor reply."""
+    scenario = with_overrides(small, {"employees.bad_actor_share": 0.2, "behaviour.abuse_prob": 0.5,
+                                      "policy.monitoring": 1.0, "run.days": 50})
+    model = OrgModel(scenario, rng=5) if engine == "kernel" else ReferenceModel(scenario, rng=5)
+    people = model.people
+    if engine == "kernel":
+        def state():
+            return people.restricted.copy(), people.n_posts + people.n_replies
+    else:
+        def state():
+            return (np.array([p.restricted for p in people]), np.array([p.n_posts + p.n_replies for p in people]))
+    frozen, written_then = np.zeros(scenario.organization.n_employees, bool), None
+    reading = 0
+    for _ in range(scenario.run.days):
+        model.step()
+        restricted, written = state()
+        newly = restricted & ~frozen
+        written_then = written.copy() if written_then is None else np.where(newly, written, written_then)
+        assert (written[frozen] == written_then[frozen]).all()  # nothing written since their restriction
+        frozen = restricted
+        last_visit = people.last_visit if engine == "kernel" else np.array([p.last_visit for p in people])
+        reading += int((frozen & (last_visit == model.day - 1)).sum())
+    assert frozen.sum() >= 5 and reading > 50  # several were restricted, and they went on reading
+
+
+def test_executives_do_not_save_up_review_time_while_their_queue_is_empty(small):
+    """Twenty days without a queued idea leave at most one idea's review time beyond a day's, not twenty days'."""
+    model, reference = OrgModel(small, rng=1), ReferenceModel(small, rng=1)
+    params = model._kernel_params()
+    for day in range(20):
+        K.executive_review(model.ideas, params, model.out[day], day, model.kernel_rng)
+        reference.executive_review()
+    assert model.ideas.budget[0] == reference.exec_budget == small.behaviour.exec_ideas_per_day + 1.0

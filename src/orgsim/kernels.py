@@ -710,7 +710,7 @@ def new_idea(people, posts, ideas, P, out, i, day, rng):
     if people.is_external[i]:
         return
     out[IDEAS_POSTED] += 1
-    cap = ideas.day.shape[0]  # sized for 1.5 x the ideas of idea_ttl days: a full queue (lost idea) is rare
+    cap = ideas.day.shape[0]  # 1.5 x the ideas of idea_ttl + 1 days (at least 256): a lost idea is rare
     if ideas.tail[0] - ideas.head[0] < cap:
         ideas.day[ideas.tail[0] % cap] = day
         ideas.tail[0] += 1
@@ -817,10 +817,11 @@ def step_day(people, net, posts, qs, ideas, P, out, day, seed, rng):
         trust[i] += P.trust_relax * (trust0[i] - trust[i])
         trust[i] -= monitoring_drift * trust[i]
         state = state_[i]
+        # unaware without an inviter: nothing to do, the call is skipped
         if state == AWARE or (state == UNAWARE and (n_active_ties[i] > 0 or P.rule != RULE_ESN)):
             # nobody joins a closed platform; the classic rules are diffusion alone, platform or not
             if P.platform_open or P.rule != RULE_ESN:
-                registration_step(people, net, P, i, day, n_registered, rng)  # no inviter: nothing to do, skip the call
+                registration_step(people, net, P, i, day, n_registered, rng)
         elif state == MEMBER and P.platform_open:
             leader_visit = is_senior[i] and uniform(rng) < P.leader_participation
             visited = leader_visit

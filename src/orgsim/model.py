@@ -261,12 +261,14 @@ class OrgModel(mesa.Model):
                 np.add.at(p.n_reg_ties, org.neighbours(i), 1)
 
     def announce(self, departments: list[int] | None) -> None:
-        """Make a set of departments (``None``: everyone) aware; re-engage members and leavers there."""
+        """Make a set of departments (``None``: everyone) aware; re-engage members and leavers there if it is open."""
         p = self.people
         where = ~self.org.is_external
         if departments is not None:
             where &= np.isin(p.department, departments)
         p.state[where & (p.state == K.UNAWARE)] = K.AWARE
+        if not self.policy.platform_open:
+            return
         again = where & ((p.state == K.MEMBER) | (p.state == K.LEFT))
         p.state[again] = K.MEMBER
         p.novelty[again] = 1.0
@@ -277,10 +279,10 @@ class OrgModel(mesa.Model):
         for event in self.events:
             if event.day != self.day:
                 continue
+            for name, value in event.set.items():  # first: an event may open the platform and announce it
+                setattr(self.policy, name, value)
             if event.announce is not None:
                 self.announce(None if event.announce == "all" else list(event.announce))
-            for name, value in event.set.items():
-                setattr(self.policy, name, value)
             if event.set.get("partners_open"):
                 ext = self.org.is_external & (self.people.state == K.UNAWARE)
                 self.people.state[ext] = K.AWARE

@@ -484,18 +484,18 @@ class ReferenceModel(mesa.Model):
         self.day += 1
 
     def apply_events(self) -> None:
-        """Today's events: announcements make people aware (and re-engage members and leavers); policy changes."""
+        """Today's events: policy changes, then announcements (aware; members and leavers re-engaged if open)."""
         for event in (e for e in self.events if e.day == self.day):
+            for name, value in event.set.items():  # first: an event may open the platform and announce it
+                setattr(self.policy, name, value)
             if event.announce is not None:
                 for p in self.people:
                     if p.is_external or (event.announce != "all" and p.department not in event.announce):
                         continue
                     if p.state == UNAWARE:
                         p.state = AWARE
-                    elif p.state in (MEMBER, LEFT):
+                    elif p.state in (MEMBER, LEFT) and self.policy.platform_open:
                         p.state, p.novelty, p.engaged_day = MEMBER, 1.0, self.day
-            for name, value in event.set.items():
-                setattr(self.policy, name, value)
             if event.set.get("partners_open"):
                 for p in self.people:
                     if p.is_external and p.state == UNAWARE:
