@@ -144,7 +144,8 @@ def test_outside_a_terminal_the_wait_for_the_kernels_is_said_once(tmp_path):
     result = subprocess.run([sys.executable, "-m", "orgsim", "compare", "a.yaml", "b.yaml", "--out", "cmp",
                              "--days", "10", "--replicates", "1"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.count("loading the kernels") == 1 and result.stderr.startswith("tiny: loading")
+    loading = [line for line in result.stderr.splitlines() if "loading the kernels" in line]
+    assert len(loading) == 1 and loading[0].startswith("tiny: loading")
 
 
 def test_warnings_are_one_line_each(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import orgsim
 from orgsim.cli import app
 from orgsim.experiment import METRICS, design_points, load_experiment, plan, scale_unit
 from orgsim.params import Scenario
@@ -88,6 +90,22 @@ def test_a_policy_value_the_scenarios_day0_event_sets_again_is_rejected(tmp_path
     fixed["set"] = {**fixed.get("set", {}), **ANNOUNCE_ONLY}
     path.write_text(yaml.safe_dump(fixed))
     assert load_experiment(path).scenario  # with the launch event replaced, the value is in force
+
+
+def test_an_experiment_that_cuts_the_run_before_an_event_warns_once(tmp_path):
+    """The relaunch event (day 365) is not reached in 100 days: said when the experiment loads, not by each run."""
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump({"scenario": str(ROOT / "scenarios" / "relaunch.yaml"), "replicates": 2,
+                                    "outputs": ["peak_day"],
+                                    "set": {"run.days": 100, "organization.n_employees": 100,
+                                            "organization.n_departments": 4},
+                                    "grid": {"employees.trust_mean": [0.4, 0.6]}}))
+    with pytest.warns(UserWarning, match=r"exp.yaml: set: rollout.events: the event on day 365 .* comes after the "
+                                         r"run's last day \(99\)"):
+        experiment = load_experiment(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(orgsim.sweep(experiment)) == 4
 
 
 def test_cli_rejects_a_bad_experiment_with_exit_2_and_no_traceback(tmp_path):

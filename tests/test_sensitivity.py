@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,6 +76,7 @@ def test_each_panel_of_the_figure_names_its_own_bars():
     for ax, top_first in zip(fig.axes, (["x", "y"], ["y", "x"]), strict=True):
         shown = [label.get_text() for label in ax.get_yticklabels() if label.get_visible()]
         assert shown == top_first[::-1]  # bars from the bottom up: the first-ranked on top
+    plt.close(fig)
 
 
 def test_cli_prints_a_ranked_table_and_saves_a_figure(tmp_path):

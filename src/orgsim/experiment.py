@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from orgsim.metrics import COLUMNS, SUMMARY_KEYS
 from orgsim.params import Scenario
 from orgsim.scenario import (
+    LENGTH_AND_EVENTS,
     ScenarioError,
     format_validation_error,
     load_scenario,
@@ -47,6 +48,7 @@ from orgsim.scenario import (
     read_yaml,
     set_dotted,
     validate,
+    warn_unreached,
 )
 
 METRICS = SUMMARY_KEYS  # the summary metrics of one run, the columns ``outputs`` may name
@@ -262,6 +264,8 @@ def validate_experiment(data: dict, source: str = "<experiment>") -> Experiment:
     base = base_scenario(experiment)
     check_values(experiment, base, source)
     check_effective(experiment, base, source)
+    if LENGTH_AND_EVENTS & set(experiment.set):
+        warn_unreached(base, f"{source}: set")
     return experiment
 
 

@@ -220,6 +220,11 @@ class Rollout(Section):
     events: list[Event] = Field(default_factory=list, description="timed events, in any order")
 
 
+def expectation(message: str) -> str:
+    """Pydantic's 'Input should be X' as 'X', to follow 'expected: ' in an error line."""
+    return message.removeprefix("Input should be ")
+
+
 class Scenario(Section):
     """A complete scenario: base parameters plus timed events."""
 
@@ -252,7 +257,7 @@ class Scenario(Section):
                 first = exc.errors()[0]
                 raise ValueError(
                     f"rollout.events: the event on day {event.day} sets {first['loc'][0]}={first['input']!r}; "
-                    f"expected: {first['msg'].removeprefix('Input should be ')}"
+                    f"expected: {expectation(first['msg'])}"
                 ) from None
             if isinstance(event.announce, list):
                 bad = [d for d in event.announce if not 0 <= d < self.organization.n_departments]

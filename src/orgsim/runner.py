@@ -97,7 +97,7 @@ LOADING_KERNELS = "loading the kernels (the first run on a machine compiles them
 
 def kernels_loaded() -> bool:
     """Whether this process has loaded the kernels already (then a run starts at once)."""
-    return bool(K.step_days.signatures)
+    return bool(getattr(K.step_days, "signatures", True))  # a plain function under NUMBA_DISABLE_JIT
 
 
 def warm_up() -> None:

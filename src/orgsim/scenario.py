@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from orgsim.params import Event, Scenario
+from orgsim.params import Event, Scenario, expectation
 
 
 class ScenarioError(ValueError):
@@ -157,13 +157,8 @@ def format_validation_error(source: str, exc: ValidationError, root: type[BaseMo
             lines.append(f"{source}: " + (f"{path}: " if loc else "") + err["msg"].removeprefix("Value error, "))
             continue
         shown = "" if err["type"] == "missing" else f"got {value!r}; "
-        lines.append(f"{source}: {path}: {shown}expected: {expected(err['msg'])}")
+        lines.append(f"{source}: {path or '(top level)'}: {shown}expected: {expectation(err['msg'])}")
     return "\n".join(lines)
-
-
-def expected(message: str) -> str:
-    """Pydantic's 'Input should be X' as 'X' (it follows 'expected: ')."""
-    return message.removeprefix("Input should be ")
 
 
 def validate(data: dict, source: str = "<scenario>") -> Scenario:
@@ -213,13 +208,23 @@ def _applied(data: dict, overrides: dict[str, Any], source: str) -> Scenario:
         data = set_dotted(data, dotted, value)
     scenario = validate(data, source)
     for dotted, event in overridden(scenario, overrides):
-        warnings.warn(overridden_message(scenario, dotted, event), UserWarning, stacklevel=3)
+        warnings.warn(f"{source}: {overridden_message(scenario, dotted, event)}", UserWarning, stacklevel=3)
+    if not overrides or LENGTH_AND_EVENTS & set(overrides):  # as written, or with another length or other events
+        warn_unreached(scenario, source, stacklevel=3)
+    return scenario
+
+
+LENGTH_AND_EVENTS = {"run", "run.days", "rollout", "rollout.events"}  # overrides that decide which events happen
+
+
+def warn_unreached(scenario: Scenario, source: str, stacklevel: int = 2) -> None:
+    """Warn about each event after the run's last day: it never happens."""
     last = scenario.run.days - 1
     for event in (e for e in scenario.rollout.events if e.day > last):
         note = f" ({event.note})" if event.note else ""
         warnings.warn(f"{source}: rollout.events: the event on day {event.day}{note} comes after the run's last "
-                      f"day ({last}) and is not reached; raise run.days to include it", UserWarning, stacklevel=3)
-    return scenario
+                      f"day ({last}) and is not reached; raise run.days to include it", UserWarning,
+                      stacklevel=stacklevel + 1)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -230,7 +235,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     """A copy of ``scenario`` with dotted-path ``overrides`` applied and validated.
 
-    Warns if a ``policy.*`` override is undone by a day-0 event of the scenario.
+    Warns if a ``policy.*`` override is undone by a day-0 event of the scenario, and, when the overrides
+    change the run's length or the events, about each event after the last day.
     """
     return _applied(scenario.model_dump(), overrides, scenario.name)
 

@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 # progress, messages and errors; lines are never wrapped (so paths and errors can be copied and grepped)
 console = Console(stderr=True, soft_wrap=True)
+ORGSIM_DIR = str(Path(__file__).resolve().parents[1])  # warnings issued from here on are orgsim's
+_python_showwarning = warnings.showwarning
 stdout_console = Console()  # tables of results (so `orgsim run FILE > summary.txt` keeps them)
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False,
@@ -47,9 +49,15 @@ def _options(version: Annotated[bool, typer.Option("--version", callback=_print_
     warnings.showwarning = _print_warning
 
 
-def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ARG001
-    """Show a Python warning (a scenario value without effect, an event after the run) as one ``warning:`` line."""
-    console.print(f"[bold yellow]warning:[/] {escape(str(message))}", highlight=False)
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show orgsim's warnings (a value without effect, an event after the run) as one ``warning:`` line.
+
+    Other warnings (a library's) keep Python's usual report, which says where they come from.
+    """
+    if category is UserWarning and filename.startswith(ORGSIM_DIR):
+        console.print(f"[bold yellow]warning:[/] {escape(str(message))}", highlight=False)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
 
 
 def print_errors(message: str) -> None:
