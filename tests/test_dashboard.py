@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from orgsim.cli import app
 from orgsim.params import Scenario
 from orgsim.viz import dashboard as D
+from orgsim.viz import offline_assets
 from orgsim.viz.palette import STATE_COLOURS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,7 @@ def test_cli_binds_to_localhost_and_warns_on_another_host(monkeypatch):
     """The server command gets --host 127.0.0.1 by default; another host is passed on with a warning."""
     calls = FakeServer.calls = []
     monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(offline_assets, "missing", list)  # the browser code is cached: nothing to warn about
     runner = CliRunner()
     port = str(free_port())
     result = runner.invoke(app, ["dashboard", "--port", port])
@@ -100,6 +102,28 @@ def test_cli_binds_to_localhost_and_warns_on_another_host(monkeypatch):
     assert calls[-1][0][calls[-1][0].index("--host") + 1] == "127.0.0.2"
     result = runner.invoke(app, ["dashboard", "missing.yaml"])
     assert result.exit_code == 2 and "file not found" in result.output and len(calls) == 2
+
+
+def test_cli_warns_when_the_page_would_stay_blank(monkeypatch):
+    """Without the browser code cached, the page needs Solara's CDN: unreachable, the trainer is told what to run."""
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(offline_assets, "missing", lambda: ["requirejs@2.3.6"])
+    for reachable, warned in ((False, True), (True, False)):
+        monkeypatch.setattr(offline_assets, "cdn_reachable", lambda reachable=reachable: reachable)
+        result = CliRunner().invoke(app, ["dashboard", "--port", str(free_port())])
+        assert result.exit_code == 0
+        assert ("the page would stay blank" in result.output) == warned
+        assert ("python -m orgsim.viz.offline_assets" in result.output) == warned
+
+
+def test_missing_assets_are_those_not_unpacked_in_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(offline_assets, "cache_dir", lambda: tmp_path)
+    wanted = sorted(f"{n}@{v}" for n, v in offline_assets.wanted_packages())
+    assert len(wanted) >= 3 and offline_assets.missing() == wanted
+    (tmp_path / wanted[0]).mkdir(parents=True)
+    assert offline_assets.missing() == wanted  # an empty folder is not a cached package
+    (tmp_path / wanted[0] / "package.json").write_text("{}")
+    assert offline_assets.missing() == wanted[1:]
 
 
 def test_cli_says_when_the_port_is_taken():

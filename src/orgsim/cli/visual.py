@@ -118,6 +118,13 @@ def dashboard(
     if host != LOCALHOST:
         console.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this machine "
                       "on that address can open the dashboard")
+    from orgsim.viz import offline_assets
+
+    if (absent := offline_assets.missing()) and not offline_assets.cdn_reachable():
+        console.print(f"[bold yellow]warning:[/] the page would stay blank: Solara's browser code "
+                      f"({', '.join(absent)}) is not cached and its CDN cannot be reached; run "
+                      "`python -m orgsim.viz.offline_assets` once where npm and the network are available",
+                      highlight=False)
     env = {**os.environ, "ORGSIM_DASHBOARD_SCENARIO": str(scenario.resolve()) if scenario else ""}
     base_config = Path(sys.base_prefix) / "etc" / "jupyter"
     if sys.prefix != sys.base_prefix and base_config.is_dir():

@@ -46,10 +46,36 @@ def cache_dir() -> Path:
     return Path(settings.assets.proxy_cache_dir)
 
 
+def is_cached(cache: Path, name: str, version: str) -> bool:
+    """Whether ``name@version`` is unpacked in ``cache``."""
+    target = cache / f"{name}@{version}"
+    return target.is_dir() and any(target.iterdir())
+
+
+def missing() -> list[str]:
+    """``name@version`` of each wanted package not in the cache: the server fetches those from the CDN."""
+    cache = cache_dir()
+    return sorted(f"{name}@{version}" for name, version in wanted_packages() if not is_cached(cache, name, version))
+
+
+def cdn_reachable(timeout: float = 2.0) -> bool:
+    """Whether Solara's CDN host accepts a connection (HTTPS port)."""
+    import socket
+    from urllib.parse import urlparse
+
+    from solara import settings
+
+    try:
+        socket.create_connection((urlparse(settings.assets.cdn).hostname, 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
 def install(name: str, version: str, cache: Path) -> bool:
     """Unpack ``name@version`` from the npm registry into ``cache``; False if it was already there."""
     target = cache / f"{name}@{version}"
-    if target.is_dir() and any(target.iterdir()):
+    if is_cached(cache, name, version):
         return False
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", tmp],
