@@ -92,6 +92,21 @@ def test_a_policy_value_the_scenarios_day0_event_sets_again_is_rejected(tmp_path
     assert load_experiment(path).scenario  # with the launch event replaced, the value is in force
 
 
+def test_every_problem_of_an_experiment_is_reported_at_once(tmp_path):
+    """A misspelled field does not hide the bad values behind it: one line each, in one go."""
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump({"scenario": TOP_DOWN, "replicate": 3, "set": ANNOUNCE_ONLY,
+                                    "grid": {"policy.moderation": [0.2, 1.5], "employees.trust_mena": [0.4]}}))
+    with pytest.raises(ScenarioError) as err:
+        load_experiment(path)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"{path}: replicate: unknown key 'replicate'")
+    assert any("grid.policy.moderation[1]: policy.moderation: got 1.5; expected: less than or equal to 1" in line
+               for line in lines)
+    assert any("employees.trust_mena" in line and "unknown key 'trust_mena'" in line for line in lines)
+
+
 def test_an_experiment_that_cuts_the_run_before_an_event_warns_once(tmp_path):
     """The relaunch event (day 365) is not reached in 100 days: said when the experiment loads, not by each run."""
     path = tmp_path / "exp.yaml"

@@ -254,16 +254,30 @@ def check_effective(experiment: Experiment, base: Scenario, source: str) -> None
 
 
 def validate_experiment(data: dict, source: str = "<experiment>") -> Experiment:
-    """Validate an experiment mapping; raise :class:`ScenarioError` with readable lines."""
+    """Validate an experiment mapping; raise :class:`ScenarioError` with readable lines, every problem at once.
+
+    The fields' own errors come first; the parameter values are then checked without the fields in error.
+    """
+    problems = []
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc, Experiment)) from None
-    if experiment.set:
-        _apply(base_scenario(experiment.model_copy(update={"set": {}})), experiment.set, f"{source}: set")
-    base = base_scenario(experiment)
-    check_values(experiment, base, source)
-    check_effective(experiment, base, source)
+        problems.append(format_validation_error(source, exc, Experiment))
+        in_error = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        try:
+            experiment = Experiment.model_validate({k: v for k, v in data.items() if k not in in_error})
+        except ValidationError:
+            raise ScenarioError(problems[0]) from None
+    try:
+        if experiment.set:
+            _apply(base_scenario(experiment.model_copy(update={"set": {}})), experiment.set, f"{source}: set")
+        base = base_scenario(experiment)
+        check_values(experiment, base, source)
+        check_effective(experiment, base, source)
+    except ScenarioError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ScenarioError("\n".join(problems))
     if LENGTH_AND_EVENTS & set(experiment.set):
         warn_unreached(base, f"{source}: set")
     return experiment
