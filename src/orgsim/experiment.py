@@ -269,9 +269,9 @@ def validate_experiment(data: dict, source: str = "<experiment>") -> Experiment:
         except ValidationError:
             raise ScenarioError(problems[0]) from None
     try:
-        if experiment.set:
-            _apply(base_scenario(experiment.model_copy(update={"set": {}})), experiment.set, f"{source}: set")
-        base = base_scenario(experiment)
+        base = base_scenario(experiment.model_copy(update={"set": {}}))
+        if experiment.set:  # applied here, not by base_scenario, so that its errors name this file
+            base = _apply(base, experiment.set, f"{source}: set")
         check_values(experiment, base, source)
         check_effective(experiment, base, source)
     except ScenarioError as exc:

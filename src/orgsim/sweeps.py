@@ -97,9 +97,9 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
     else:
         warm_up()  # compile or load the kernels here first, so local workers read the cache instead of compiling
         with _workers_ignore_ctrl_c():
-            # a failed run is recorded with its error; what the workers log as the cluster stops is noise
-            # no dashboard; the scheduler's health endpoint on this machine only, on any free port (its default,
-            # 8787, may be taken)
+            # No dashboard; the scheduler's health endpoint on this machine only, on any free port (its default,
+            # 8787, may be taken). A failed run is recorded with its error: what the workers log as the cluster
+            # stops is noise.
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                                    silence_logs=logging.CRITICAL)
