@@ -180,23 +180,20 @@ def test_a_restricted_member_reads_but_writes_nothing_more(small, engine):
                                       "policy.monitoring": 1.0, "run.days": 50})
     model = OrgModel(scenario, rng=5) if engine == "kernel" else ReferenceModel(scenario, rng=5)
     people = model.people
-    if engine == "kernel":
-        def state():
-            return people.restricted.copy(), people.n_posts + people.n_replies
-    else:
-        def state():
-            return (np.array([p.restricted for p in people]), np.array([p.n_posts + p.n_replies for p in people]))
-    frozen, written_then = np.zeros(scenario.organization.n_employees, bool), None
-    reading = 0
+
+    def column(name: str) -> np.ndarray:
+        """One attribute of everyone, from the kernel's arrays or the reference's agents."""
+        return getattr(people, name).copy() if engine == "kernel" else np.array([getattr(p, name) for p in people])
+
+    n = scenario.organization.n_employees
+    frozen, written_then, reading = np.zeros(n, bool), np.zeros(n, int), 0
     for _ in range(scenario.run.days):
         model.step()
-        restricted, written = state()
-        newly = restricted & ~frozen
-        written_then = written.copy() if written_then is None else np.where(newly, written, written_then)
+        restricted, written = column("restricted"), column("n_posts") + column("n_replies")
+        written_then = np.where(restricted & ~frozen, written, written_then)  # as they were when restricted
         assert (written[frozen] == written_then[frozen]).all()  # nothing written since their restriction
         frozen = restricted
-        last_visit = people.last_visit if engine == "kernel" else np.array([p.last_visit for p in people])
-        reading += int((frozen & (last_visit == model.day - 1)).sum())
+        reading += int((frozen & (column("last_visit") == model.day - 1)).sum())
     assert frozen.sum() >= 5 and reading > 50  # several were restricted, and they went on reading
 
 
