@@ -3,7 +3,7 @@
 Every figure is measured in the same run of this script and printed (nothing is read from earlier runs).
 Throughput is in *employee-days per second*: employees x simulated days / seconds spent stepping.
 
-1. *Kernel vs reference* (``orgsim.model.OrgModel`` with the numba kernels against the pure-Mesa
+1. *Kernel vs reference* (``orgsim.simulation.Simulation`` with the numba kernels against the pure-Mesa
    ``orgsim.reference.ReferenceModel``) at 1,000 and 10,000 employees. Both start from the same organization
    and initial state (same scenario, same seed) and step the *same* days (day 0 onwards: a year at 1,000, a
    short window at 10,000, as the reference is slow), so the ratio compares like with like. Only stepping is timed (the
@@ -22,8 +22,8 @@ Throughput is in *employee-days per second*: employees x simulated days / second
    365 days, figures and report included) in a subprocess with a warm numba cache: one warm-up run, then the
    median of ``--cli-repeats`` runs, for ``bottom_up`` and ``top_down`` (and ``top_down --no-figures``: what
    the figures and the report cost); and, the same way, the time a bare
-   ``python -c "import ..."`` of the libraries ``orgsim run`` needs (Mesa, numba, pandas, pyarrow, matplotlib,
-   pydantic, typer, rich): the floor under the end-to-end time.
+   ``python -c "import ..."`` of the libraries ``orgsim run`` needs (numba, pandas, pyarrow, matplotlib,
+   pydantic, typer, rich; not Mesa, which runs skip): the floor under the end-to-end time.
 
 The kernel figures use ``top_down`` (management launches to everyone on day 0: the busiest scenario);
 ``bottom_up`` is reported next to it where cheap (``--no-bottom-up`` skips it).
@@ -76,7 +76,7 @@ TARGET_1M_MEMORY_GB = 4.0
 TARGET_COST_SPREAD = 2.0
 TARGET_END_TO_END_SECONDS = 3.0  # issue 2
 # What ``orgsim run`` cannot do without: the floor under its end-to-end time.
-STACK = ("mesa", "numba", "pandas", "pyarrow.parquet", "matplotlib.pyplot", "pydantic", "typer", "rich.progress")
+STACK = ("numba", "pandas", "pyarrow.parquet", "matplotlib.pyplot", "pydantic", "typer", "rich.progress")
 
 
 def scenario(name: str, employees: int, days: int, informal_within: float | None = None):
@@ -90,16 +90,16 @@ def scenario(name: str, employees: int, days: int, informal_within: float | None
 
 
 def time_kernel(sc, days: int, seed: int = SEED, budget: float | None = None) -> tuple[float, float, object]:
-    """Seconds to build an ``OrgModel`` and to step it; the model.
+    """Seconds to build a ``Simulation`` (what runs use: ``OrgModel`` without Mesa) and to step it; the model.
 
     Without a budget, runs the days with ``model.run_days`` (as ``orgsim run`` does: few kernel calls).
     With one, steps day by day (each day timed, in ``model.day_seconds``) and stops early if stepping
     exceeds ``budget`` seconds (``model.day`` says after how many days).
     """
-    from orgsim.model import OrgModel
+    from orgsim.simulation import Simulation
 
     start = time.perf_counter()
-    model = OrgModel(sc, rng=seed, agent_views=False)
+    model = Simulation(sc, rng=seed)
     built = time.perf_counter()
     model.day_seconds = []  # seconds of each day's step
     if budget is None:
@@ -231,7 +231,7 @@ def days_for(employees: int, args: argparse.Namespace) -> int:
 
 def scaling(args: argparse.Namespace, names: list[str]) -> dict:
     """Print the scaling table; return the rows by (scenario, employees, ties)."""
-    print("\n2. Kernel scaling (one fresh subprocess per size; build = OrgModel construction: organization, "
+    print("\n2. Kernel scaling (one fresh subprocess per size; build = Simulation construction: organization, "
           "attributes, buffers)")
     print(f"   ties: informal_degree_within = {args.informal_within:g} (default 6, mean degree ~14.5) so that the "
           f"mean degree reaches {TARGET_DEGREE:g}; 'default ties' rows keep the default")

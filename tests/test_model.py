@@ -1,6 +1,9 @@
-"""The Mesa model: determinism, agent views on the arrays, events, and consistent outputs."""
+"""The model (Simulation and its Mesa face, OrgModel): determinism, agent views, events, consistent outputs."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -12,6 +15,7 @@ from orgsim.params import Scenario
 from orgsim.reference import ReferenceModel, run_reference
 from orgsim.runner import replicate_seed, run
 from orgsim.scenario import with_overrides
+from orgsim.simulation import Simulation
 
 
 def test_same_seed_identical_results_different_seed_differs(small):
@@ -38,6 +42,26 @@ def test_model_rng_is_owned_by_the_model(small):
     np.random.seed(999)
     b = run(small, seed=3).timeseries
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_simulation_and_the_mesa_model_give_identical_results(small):
+    """Runs use Simulation; OrgModel is the same model on Mesa: from one seed, the same days."""
+    days = small.run.days
+    plain, mesa_model = Simulation(small, rng=9), OrgModel(small, rng=9)
+    plain.run_days(days)
+    for _ in range(days):
+        mesa_model.step()
+    np.testing.assert_array_equal(plain.counters, mesa_model.counters)
+    for name in K.People._fields:
+        np.testing.assert_array_equal(getattr(plain.people, name), getattr(mesa_model.people, name), err_msg=name)
+    assert mesa_model.steps == days and len(mesa_model.agents) == mesa_model.org.n
+    assert plain.counters[:, K.NEW_POSTS].sum() > 0  # the days did something
+
+
+def test_a_run_does_not_import_mesa():
+    """Runs and sweeps skip Mesa's import (~0.8 s); OrgModel, the dashboard and the reference need it."""
+    code = "import sys, orgsim.cli.run, orgsim.runner, orgsim.output, orgsim.sweeps; print('mesa' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
 def test_models_stepped_in_turn_match_models_run_alone(small):
@@ -111,7 +135,8 @@ def test_announcement_happens_on_its_day(small):
 
 
 def test_stepping_past_the_scenario_days_keeps_working(small):
-    short = with_overrides(small, {"run.days": 3})
+    with pytest.warns(UserWarning, match="not reached"):  # small's day-10 event lies past 3 days
+        short = with_overrides(small, {"run.days": 3})
     model = OrgModel(short, rng=1)
     for _ in range(8):
         model.step()

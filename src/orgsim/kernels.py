@@ -17,6 +17,8 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from orgsim.params import Behaviour, Policy
+
 # Options of every kernel. The kernels allocate no arrays, so they are compiled without numba's
 # runtime (NRT): no reference counting. With it, every array of every tuple argument costs an
 # atomic increment and decrement per call, which profiling put at ~40% of a visit's time;
@@ -56,6 +58,9 @@ Posts = namedtuple("Posts", ["ring", "total", "day_start"])  # ring buffer of PO
 Questions = namedtuple("Questions", ["asker", "topic", "day", "holder", "via", "posted", "open", "total",
                                      "post_index", "n_posted"])
 IdeaQueue = namedtuple("IdeaQueue", ["day", "head", "tail", "budget"])
+# The scalars: behaviour and the current policy (orgsim.params, by name), the registration rule and constants
+KernelParams = namedtuple("KernelParams", [*Behaviour.model_fields, *Policy.model_fields,
+                                           "rule", "bass_p", "bass_q", "n_topics", "n_departments", "n_employees"])
 
 # Daily output counters written by the kernel, in this order (see orgsim.metrics for derived columns)
 COUNTERS = (

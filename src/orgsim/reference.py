@@ -31,8 +31,8 @@ import pandas as pd
 
 from orgsim import kernels as K
 from orgsim.metrics import timeseries
-from orgsim.model import OrgModel, department_heads
 from orgsim.params import Scenario
+from orgsim.simulation import Simulation, department_heads
 
 UNAWARE, AWARE, MEMBER, LEFT = K.UNAWARE, K.AWARE, K.MEMBER, K.LEFT
 UPDATE, WORK, QUESTION, ANSWER, IDEA, ABUSE, LEADER = K.UPDATE, K.WORK, K.QUESTION, K.ANSWER, K.IDEA, K.ABUSE, K.LEADER
@@ -427,12 +427,12 @@ class ReferenceModel(mesa.Model):
 
     Args:
         scenario: a validated :class:`orgsim.params.Scenario`.
-        rng: seed of everything random; the initial state equals ``OrgModel(scenario, rng=rng)``'s.
+        rng: seed of everything random; the initial state equals ``Simulation(scenario, rng=rng)``'s.
     """
 
     def __init__(self, scenario: Scenario, rng: int | None = None):
         super().__init__(rng=rng)
-        initial = OrgModel(scenario, rng=rng, agent_views=False)
+        initial = Simulation(scenario, rng=rng)
         org, people = initial.org, initial.people
         self.scenario, self.b, self.policy = scenario, scenario.behaviour, scenario.policy.model_copy()
         self.rule, self.complete = scenario.registration.rule, org.complete

@@ -12,9 +12,9 @@ import pandas as pd
 from orgsim import __version__
 from orgsim import kernels as K
 from orgsim.metrics import summary, timeseries
-from orgsim.model import OrgModel
 from orgsim.params import Scenario
 from orgsim.scenario import load_scenario, scenario_hash, with_overrides
+from orgsim.simulation import Simulation
 
 
 def replicate_seed(seed: int, replicate: int) -> int:
@@ -51,11 +51,11 @@ class Results:
         return self.timeseries.drop(columns="replicate").groupby("day", as_index=False).mean()
 
 
-def run_replicate(scenario: Scenario, replicate: int, seed: int, on_day: Callable[[], None] | None = None,
-                  agent_views: bool = False) -> tuple[pd.DataFrame, dict, np.ndarray]:
+def run_replicate(scenario: Scenario, replicate: int, seed: int,
+                  on_day: Callable[[], None] | None = None) -> tuple[pd.DataFrame, dict, np.ndarray]:
     """Run one replicate; return its daily table, summary and per-member contributions."""
     rseed = replicate_seed(seed, replicate)
-    model = OrgModel(scenario, rng=rseed, agent_views=agent_views)
+    model = Simulation(scenario, rng=rseed)
     model.run_days(scenario.run.days, on_day)
     frame = timeseries(model.counters, scenario.organization.n_employees, scenario.employees.n_topics, replicate)
     contributions = model.contributions

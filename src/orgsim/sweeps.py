@@ -231,7 +231,7 @@ class Store:
 
 
 # The modules whose code decides a run's results: a sweep resumed after any change to them would mix two models
-MODEL_SOURCES = ("kernels.py", "model.py", "organization.py", "metrics.py", "runner.py")
+MODEL_SOURCES = ("kernels.py", "simulation.py", "model.py", "organization.py", "metrics.py", "runner.py")
 
 
 def model_hash() -> str:
