@@ -1,7 +1,7 @@
 """The Mesa model: :class:`orgsim.simulation.Simulation` as a ``mesa.Model``, with ``Employee`` agent views.
 
 ``OrgModel`` owns the same state arrays and steps the same days as ``Simulation``
-(a test checks that both give identical results from the same seed); Mesa adds
+(a test checks that both give identical results from the same integer seed); Mesa adds
 the agent registry, ``steps`` and Mesa's visualization. ``Employee`` agents are
 views onto the arrays, for inspection and the dashboard; they hold no state of
 their own.
