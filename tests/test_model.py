@@ -58,10 +58,18 @@ def test_simulation_and_the_mesa_model_give_identical_results(small):
     assert plain.counters[:, K.NEW_POSTS].sum() > 0  # the days did something
 
 
-def test_a_run_does_not_import_mesa():
-    """Runs and sweeps skip Mesa's import (~0.8 s); OrgModel, the dashboard and the reference need it."""
-    code = "import sys, orgsim.cli.run, orgsim.runner, orgsim.output, orgsim.sweeps; print('mesa' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+def test_a_run_does_not_import_mesa(tmp_path):
+    """Runs, their files and sweeps skip Mesa's import (~0.8 s); OrgModel, the dashboard and the reference need it."""
+    code = f"""
+import sys
+import orgsim, orgsim.cli.run, orgsim.experiment, orgsim.sweeps
+from orgsim.output import save_run
+tiny = {{"run": {{"days": 3, "replicates": 1}}, "organization": {{"n_employees": 30, "n_departments": 2}}}}
+files = save_run(orgsim.run(orgsim.Scenario.model_validate(tiny)), {str(tmp_path)!r})
+print(len(files), 'mesa' in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["8", "False"]  # 3 tables, 3 figures, the report and the summary; no Mesa
 
 
 def test_models_stepped_in_turn_match_models_run_alone(small):
@@ -108,6 +116,20 @@ def test_run_days_matches_stepping_day_by_day(small, monkeypatch):
         np.testing.assert_array_equal(model.posts.ring, stepped.posts.ring)
         assert model.steps == stepped.steps == days
     assert len(ticks) == days and ticks[0] == 1 and ticks[-1] == days and ticks == sorted(ticks)
+
+
+def test_mesa_steps_count_the_days_run_even_when_interrupted(small):
+    model = OrgModel(small, rng=3, agent_views=False)
+
+    def stop_on_day_4():
+        if model.day >= 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        model.run_days(10, on_day=stop_on_day_4)
+    assert model.steps == model.day >= 4
+    model.step()
+    assert model.steps == model.day
 
 
 def test_agent_views_read_and_write_the_arrays(small):

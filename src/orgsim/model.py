@@ -75,6 +75,9 @@ class OrgModel(Simulation, mesa.Model):
                 Employee(self, i)
 
     def run_days(self, days: int, on_day: Callable[[], None] | None = None) -> None:
-        """:meth:`Simulation.run_days`; Mesa's ``steps`` counts the days."""
-        super().run_days(days, on_day)
-        self.steps += days
+        """:meth:`Simulation.run_days`; Mesa's ``steps`` counts the days run (also if interrupted)."""
+        start = self.day
+        try:
+            super().run_days(days, on_day)
+        finally:
+            self.steps += self.day - start

@@ -147,7 +147,8 @@ class Simulation:
 
     Args:
         scenario: a validated :class:`orgsim.params.Scenario`.
-        rng: seed or generator for everything random.
+        rng: seed or generator for everything random (an integer seed gives the days ``OrgModel`` gives;
+            Mesa draws from a generator before the model does).
     """
 
     def __init__(self, scenario: Scenario, rng=None):

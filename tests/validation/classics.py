@@ -16,8 +16,8 @@ import numpy as np
 from scipy.stats import poisson
 
 from orgsim import kernels as K
-from orgsim.model import OrgModel
 from orgsim.params import Scenario
+from orgsim.simulation import Simulation
 
 QUIET_PLATFORM = {
     "policy": {"platform_open": False},
@@ -43,7 +43,7 @@ def adopters_until_settled(scenario: Scenario, seed: int) -> np.ndarray:
     day without a new adopter is a fixed point: nothing changes afterwards.
     The run also stops after ``scenario.run.days`` days.
     """
-    model = OrgModel(scenario, rng=seed, agent_views=False)
+    model = Simulation(scenario, rng=seed)
     previous = -1.0
     for _ in range(scenario.run.days):
         model.step()
@@ -73,7 +73,7 @@ def bass_runs(n: int, p: float, q: float, days: int, seeds: list[int]) -> np.nda
     scenario = classic_scenario(n, {"network": "complete"}, {"rule": "bass", "bass_p": p, "bass_q": q}, days)
     model_runs = []
     for seed in seeds:
-        model = OrgModel(scenario, rng=seed, agent_views=False)
+        model = Simulation(scenario, rng=seed)
         for _ in range(days):
             model.step()
         model_runs.append(model.counters[:, K.N_REGISTERED] / n)

@@ -22,5 +22,5 @@ def main() -> None:
         app(prog_name="orgsim")
     finally:
         # The interpreter's last garbage collection would walk the ~250,000 objects that numba, pandas
-        # and Mesa created (~0.35 s); frozen, they are left to the process's exit.
+        # and matplotlib created (~0.35 s); frozen, they are left to the process's exit.
         gc.freeze()

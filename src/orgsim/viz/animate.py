@@ -26,10 +26,10 @@ from matplotlib.patches import FancyBboxPatch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from orgsim.metrics import timeseries  # noqa: E402
-from orgsim.model import OrgModel  # noqa: E402
 from orgsim.output import atomic_path  # noqa: E402
 from orgsim.params import Scenario  # noqa: E402
 from orgsim.runner import replicate_seed  # noqa: E402
+from orgsim.simulation import Simulation  # noqa: E402
 from orgsim.viz.layout import STATES, ChartLayout, cross_contacts, headline_shares, org_chart, person_states  # noqa: E402
 from orgsim.viz.palette import (  # noqa: E402
     CROSS_COLOUR,
@@ -122,7 +122,7 @@ def legend_handles(chart: ChartLayout, people) -> list[Line2D]:
 class OrgChartFrames:
     """A figure showing one model's org chart, redrawn in place for each frame."""
 
-    def __init__(self, model: OrgModel, days: int, chart: ChartLayout | None = None):
+    def __init__(self, model: Simulation, days: int, chart: ChartLayout | None = None):
         use_projector_style()
         self.model = model
         self.days = days
@@ -229,7 +229,7 @@ def animate(scenario: Scenario, out: str | Path, days: int | None = None, fps: f
     days = days or scenario.run.days
     every = every or default_every(days)
     shown = set(frame_days(days, every))
-    model = OrgModel(scenario, rng=replicate_seed(scenario.run.seed if seed is None else seed, 0), agent_views=False)
+    model = Simulation(scenario, rng=replicate_seed(scenario.run.seed if seed is None else seed, 0))
     frames = OrgChartFrames(model, days)
     try:
         with atomic_path(out) as tmp:
