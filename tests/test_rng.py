@@ -1,4 +1,7 @@
-"""The kernels' generator: xoshiro256** seeded by splitmix64, against a plain-Python transcription of the authors' C."""
+"""The kernels' random draws: the generator, and the feed's sampling of distinct posts.
+
+The generator is xoshiro256** seeded by splitmix64, checked against a plain-Python transcription of the authors' C.
+"""
 
 from __future__ import annotations
 
@@ -58,6 +61,14 @@ def draw_ints(rng, out, lo, hi):
         out[k] = K.randint(rng, lo, hi)
 
 
+@njit(_nrt=False)
+def draw_samples(rng, posts, start, n, out):
+    """``out.shape[0]`` feed samples of ``out.shape[1]`` posts among ``n`` from ``start``, as visits draw them."""
+    for r in range(out.shape[0]):
+        for t in range(out.shape[1]):
+            out[r, t] = K.draw_new_post(posts, start, n, r + 1, rng)
+
+
 def seeded(seed: int) -> np.ndarray:
     rng = np.zeros(4, np.uint64)
     K.seed_rng(rng, seed)
@@ -114,3 +125,18 @@ def test_different_seeds_give_different_streams():
     draw_words(seeded(1), a)
     draw_words(seeded(2), b)
     assert not np.any(a == b)
+
+
+def test_feed_samples_are_distinct_and_uniform_in_every_position():
+    k, n, samples, start = 30, 40, 20_000, 100  # few posts more than candidates: duplicates would be frequent
+    ring = np.zeros(64, K.POST)  # global indices 100..139 wrap around the ring's end
+    posts = K.Posts(ring, np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(64, np.int64), np.zeros(1, np.int64))
+    out = np.zeros((samples, k), np.int64)
+    draw_samples(seeded(7), posts, start, n, out)
+    out -= start
+    assert all(len(set(row)) == k for row in out) and out.min() == 0 and out.max() == n - 1
+    expected = samples / n
+    for position in (0, k // 2, k - 1):  # a uniform random ordered sample: every offset equally likely anywhere
+        counts = np.bincount(out[:, position], minlength=n)
+        chi2 = ((counts - expected) ** 2 / expected).sum()
+        assert chi2 < 72.1  # the 0.999 quantile of chi-square with 39 degrees of freedom

@@ -52,7 +52,9 @@ Network = namedtuple("Network", ["indptr", "indices", "formal", "heads", "comple
 POST = np.dtype([("author", np.int32), ("day", np.int32), ("score", np.int32), ("department", np.int32),
                  ("ref", np.int64), ("topic", np.int16), ("kind", np.int8), ("alive", np.bool_),
                  ("senior", np.bool_)], align=True)
-Posts = namedtuple("Posts", ["ring", "total", "day_start"])  # ring buffer of POST records; total posted; by day
+# Posts: a ring buffer of POST records; the total ever posted; where each day's posts begin; and, per slot
+# of the ring, the last feed sample that drew it (``drawn``, counted in ``samples``), so none is drawn twice
+Posts = namedtuple("Posts", ["ring", "total", "day_start", "drawn", "samples"])
 # Questions: a ring buffer pool; ``post_index`` lists the global post index of every question posted on the
 # platform, in order (``n_posted`` of them), so readers scan new questions without scanning all new posts.
 Questions = namedtuple("Questions", ["asker", "topic", "day", "holder", "via", "posted", "open", "total",
@@ -422,6 +424,21 @@ def random_formal_tie(net, i, rng):
 
 
 @njit(**KERNEL, inline="always")
+def draw_new_post(posts, start, n, sample, rng):
+    """A random one of the ``n`` posts from global index ``start`` that feed sample ``sample`` has not drawn.
+
+    Redrawn until new, then marked: successive draws are a uniform random ordered sample without replacement.
+    """
+    drawn = posts.drawn
+    while True:
+        g = start + randint(rng, 0, n)
+        s = slot(drawn, g)
+        if drawn[s] != sample:
+            drawn[s] = sample
+            return g
+
+
+@njit(**KERNEL, inline="always")
 def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
     """Answer new questions on one's topics; read up to ``feed_size`` other new posts; return the value in [-1, 1].
 
@@ -433,9 +450,10 @@ def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
     replying and answering ``logistic(score + help_ease)``; a restricted member does not write.
 
     The candidates are all new posts, newest first, when there are at most ``3 * feed_size``
-    of them, otherwise ``3 * feed_size`` random new posts; each is accepted with probability
-    ``feed_base + feed_popularity * min(score, 10) / 10`` (+ ``feed_department`` for one's
-    department, ``feed_leader`` for leaders, ``feed_tie`` for a tie or platform tie).
+    of them, otherwise ``3 * feed_size`` distinct new posts in random order (:func:`draw_new_post`);
+    each is accepted with probability ``feed_base + feed_popularity * min(score, 10) / 10``
+    (+ ``feed_department`` for one's department, ``feed_leader`` for leaders, ``feed_tie`` for a
+    tie or platform tie).
     """
     ring = posts.ring
     cap = ring.shape[0]
@@ -464,12 +482,16 @@ def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
             value += 1.0
     n_try = 3 * P.feed_size
     sample = n_new > n_try
+    sample_id = 0
+    if sample:
+        sample_id = posts.samples[0] + 1
+        posts.samples[0] = sample_id
     read = 0
     stamp = mark_ties(people, net, i)  # again whenever i's platform ties change
     for t in range(min(n_new, n_try)):
         if read >= P.feed_size:
             break
-        g = start + randint(rng, 0, n_new) if sample else end - 1 - t
+        g = draw_new_post(posts, start, n_new, sample_id, rng) if sample else end - 1 - t
         post = ring[slot(ring, g)]
         a = post.author
         if a == i or not post.alive:

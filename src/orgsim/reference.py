@@ -230,7 +230,7 @@ class Employee(mesa.Agent):
         Topic groups: every new open question on a topic one knows (not one's own) is shown and
         answered with probability ``answer_prob * logistic(score + help_ease)``.
         Reading: every new post, newest first, if there are at most ``3 * feed_size``, otherwise
-        ``3 * feed_size`` random new posts; questions are not read there. Endorsing uses
+        ``3 * feed_size`` distinct new posts in random order; questions are not read there. Endorsing uses
         ``max(willingness, post_floor)``, replying ``logistic(score + help_ease)``; a restricted
         member does not write.
         """
@@ -249,7 +249,7 @@ class Employee(mesa.Agent):
                 value += 1.0
         tries = 3 * b.feed_size
         if len(new) > tries:
-            candidates = [new[self.random.randrange(len(new))] for _ in range(tries)]
+            candidates = self.random.sample(new, tries)  # distinct posts, in random order
         else:
             candidates = new[::-1]
         for post in candidates:

@@ -169,7 +169,8 @@ class Simulation:
         b, n, days = scenario.behaviour, self.org.n, scenario.run.days
         post_cap = 1 << (max(4096, 3 * n * b.feed_window // 4) - 1).bit_length()  # a power of two (kernels.slot)
         self.posts = K.Posts(ring=np.zeros(post_cap, K.POST), total=np.zeros(1, np.int64),
-                             day_start=np.zeros(days + 1, np.int64))
+                             day_start=np.zeros(days + 1, np.int64), drawn=np.zeros(post_cap, np.int64),
+                             samples=np.zeros(1, np.int64))
         q_cap = max(1024, int(1.5 * n * b.question_rate * (b.question_ttl + 1)))
         self.questions = K.Questions(
             asker=np.zeros(q_cap, np.int32), topic=np.zeros(q_cap, np.int32), day=np.zeros(q_cap, np.int32),
