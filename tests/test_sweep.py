@@ -209,3 +209,17 @@ def test_cli_sweep_exit_status_says_whether_a_run_failed(tmp_path):
     assert result.exit_code == 1
     assert "1 of 2 runs ok" in result.output and "failed run 0" in result.output
     assert len(pd.read_parquet(tmp_path / "b" / "runs.parquet")) == 2
+
+
+def test_a_script_without_a_main_guard_gets_told_what_to_do(tmp_path):
+    """Local workers import the calling script; run unguarded, each says so in one line and the sweep fails."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(f"import orgsim\n"
+                      f"orgsim.sweep(scenario={TOP_DOWN!r}, set={SMALL!r}, grid={GRID!r}, replicates=1,\n"
+                      f"             outputs={OUTPUTS!r}, out='out', workers=2)\n")
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    hint = 'call orgsim.sweep under `if __name__ == "__main__":`'
+    assert done.returncode != 0
+    assert done.stderr.count(f"orgsim: a worker process ran orgsim.sweep while importing your script; {hint}") == 2
+    assert done.stderr.rstrip().endswith(f"From a script, {hint} (worker processes import the script)")
+    assert not (tmp_path / "out" / "runs.parquet").exists()

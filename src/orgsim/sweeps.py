@@ -84,6 +84,21 @@ def warm_up_plugin():
     return WarmUp()
 
 
+# Local workers are new Python processes that import the caller's main script, as in any multiprocessing
+GUARD_HINT = 'call orgsim.sweep under `if __name__ == "__main__":` (worker processes import the script)'
+
+
+def _worker_importing_the_script() -> bool:
+    """Whether this is a new worker process still importing its parent's main script.
+
+    ``_inheriting`` is what multiprocessing's own check reads (``spawn._check_not_importing_main``);
+    ``parent_process()`` is not set yet at that point.
+    """
+    import multiprocessing
+
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
 @contextmanager
 def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
     """A ``dask.distributed`` client: ``Client(scheduler)`` if given, else a ``LocalCluster`` of processes."""
@@ -100,9 +115,12 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
             # No dashboard; the scheduler's health endpoint on this machine only, on any free port (its default,
             # 8787, may be taken). A failed run is recorded with its error: what the workers log as the cluster
             # stops is noise.
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                                   silence_logs=logging.CRITICAL)
+            try:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                       silence_logs=logging.CRITICAL)
+            except RuntimeError as exc:  # a worker that exits while it starts ("Nanny failed to start")
+                raise RuntimeError(f"local Dask workers did not start ({exc}). From a script, {GUARD_HINT}") from exc
         client = Client(cluster)
     try:
         client.register_plugin(warm_up_plugin())
@@ -265,6 +283,9 @@ def run_points(experiment: Experiment, points: list[dict[str, Any]], *, out: str
                on_result: Callable[[dict], None] | None = None, flush_every: int = 16,
                flush_seconds: float = 10.0) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run ``replicates`` runs of every design point; the engine behind :func:`sweep` and sensitivity."""
+    if workers > 1 and scheduler is None and _worker_importing_the_script():
+        # before touching ``out``, which the caller's sweep is writing
+        raise SystemExit(f"orgsim: a worker process ran orgsim.sweep while importing your script; {GUARD_HINT}")
     base = base_scenario(experiment)
     seed = base.run.seed if experiment.seed is None else experiment.seed
     runs = plan(experiment, points)
