@@ -140,3 +140,8 @@ def test_feed_samples_are_distinct_and_uniform_in_every_position():
         counts = np.bincount(out[:, position], minlength=n)
         chi2 = ((counts - expected) ** 2 / expected).sum()
         assert chi2 < 72.1  # the 0.999 quantile of chi-square with 39 degrees of freedom
+    # ... and jointly: the gap between two positions is uniform over 1..n-1 (runs of neighbours would fail this)
+    gaps = np.bincount((out[:, 1] - out[:, 0]) % n, minlength=n)
+    assert gaps[0] == 0
+    chi2 = ((gaps[1:] - samples / (n - 1)) ** 2 / (samples / (n - 1))).sum()
+    assert chi2 < 70.7  # the 0.999 quantile of chi-square with 38 degrees of freedom

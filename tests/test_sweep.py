@@ -218,8 +218,9 @@ def test_a_script_without_a_main_guard_gets_told_what_to_do(tmp_path):
                       f"orgsim.sweep(scenario={TOP_DOWN!r}, set={SMALL!r}, grid={GRID!r}, replicates=1,\n"
                       f"             outputs={OUTPUTS!r}, out='out', workers=2)\n")
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    hint = 'call orgsim.sweep under `if __name__ == "__main__":`'
+    hint = 'start the sweep under `if __name__ == "__main__":` (worker processes import the script)'
     assert done.returncode != 0
-    assert done.stderr.count(f"orgsim: a worker process ran orgsim.sweep while importing your script; {hint}") == 2
-    assert done.stderr.rstrip().endswith(f"From a script, {hint} (worker processes import the script)")
+    assert done.stderr.count(f"orgsim: a worker process started a sweep while importing your script; {hint}") == 2
+    assert any(line.startswith("RuntimeError: local Dask workers did not start") and line.endswith(hint + ".")
+               for line in done.stderr.splitlines())
     assert not (tmp_path / "out" / "runs.parquet").exists()

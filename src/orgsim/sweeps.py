@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -85,7 +86,13 @@ def warm_up_plugin():
 
 
 # Local workers are new Python processes that import the caller's main script, as in any multiprocessing
-GUARD_HINT = 'call orgsim.sweep under `if __name__ == "__main__":` (worker processes import the script)'
+GUARD_HINT = 'start the sweep under `if __name__ == "__main__":` (worker processes import the script)'
+
+
+def _main_is_a_script() -> bool:
+    """Whether ``__main__`` is a script file (not ``python -m``, the console script, or a notebook)."""
+    main = sys.modules.get("__main__")
+    return getattr(main, "__spec__", None) is None and str(getattr(main, "__file__", "")).endswith(".py")
 
 
 def _worker_importing_the_script() -> bool:
@@ -120,7 +127,8 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
                                        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                                        silence_logs=logging.CRITICAL)
             except RuntimeError as exc:  # a worker that exits while it starts ("Nanny failed to start")
-                raise RuntimeError(f"local Dask workers did not start ({exc}). From a script, {GUARD_HINT}") from exc
+                hint = f" If the script has no __main__ guard, {GUARD_HINT}." if _main_is_a_script() else ""
+                raise RuntimeError(f"local Dask workers did not start ({exc}).{hint}") from exc
         client = Client(cluster)
     try:
         client.register_plugin(warm_up_plugin())
@@ -282,10 +290,14 @@ def run_points(experiment: Experiment, points: list[dict[str, Any]], *, out: str
                workers: int = 1, scheduler: str | None = None, csv: bool = False, progress: bool = False,
                on_result: Callable[[dict], None] | None = None, flush_every: int = 16,
                flush_seconds: float = 10.0) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Run ``replicates`` runs of every design point; the engine behind :func:`sweep` and sensitivity."""
+    """Run ``replicates`` runs of every design point; the engine behind :func:`sweep` and sensitivity.
+
+    With local workers, a worker process that runs this while importing the caller's script (which
+    lacks a ``__main__`` guard) exits with one line (``SystemExit``) instead of running the sweep again.
+    """
     if workers > 1 and scheduler is None and _worker_importing_the_script():
         # before touching ``out``, which the caller's sweep is writing
-        raise SystemExit(f"orgsim: a worker process ran orgsim.sweep while importing your script; {GUARD_HINT}")
+        raise SystemExit(f"orgsim: a worker process started a sweep while importing your script; {GUARD_HINT}")
     base = base_scenario(experiment)
     seed = base.run.seed if experiment.seed is None else experiment.seed
     runs = plan(experiment, points)
