@@ -238,3 +238,22 @@ def test_participation_figure_shows_post_shares_matching_the_run_metrics(tmp_pat
     assert this_run[0] == pytest.approx(results.summary["top1pct_post_share"])
     image = Image.open(tmp_path / "p.png")
     assert image.size[0] > 800 and variance(image) > 100
+
+
+def test_run_figures_keep_every_label_inside_the_image(tmp_path, monkeypatch):
+    """The figures' fixed margins fit 6-digit daily counts and a long scenario name."""
+    results = run(tiny("a_rather_long_scenario_name_for_a_report"), days=40, replicates=1)
+    counts = ["new_posts", "new_replies", "new_endorsements"]
+    results.timeseries[counts] *= 900_000 / results.timeseries[counts].to_numpy().max()  # 6-digit tick labels
+    drawn = []
+    monkeypatch.setattr(F.plt, "close", drawn.append)
+    for name, draw in F.FIGURES.items():
+        draw(results, tmp_path / name)
+    assert len(drawn) == len(F.FIGURES)
+    for fig in drawn:
+        fig.canvas.draw()
+        renderer, image = fig.canvas.get_renderer(), fig.bbox
+        boxes = [ax.get_tightbbox(renderer) for ax in fig.axes] + [t.get_window_extent(renderer) for t in fig.texts]
+        for box in boxes:  # each axes with its labels, ticks, title and legend; the figure's own texts
+            assert image.x0 <= box.x0 and box.x1 <= image.x1 and image.y0 <= box.y0 and box.y1 <= image.y1, \
+                f"{box} outside the image {image}"
