@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import orgsim
+from orgsim.background import simulating
 from orgsim.cli import app
 from orgsim.metrics import COLUMNS
+from orgsim.params import Scenario
+from orgsim.scenario import with_run_settings
+from orgsim.simulation import replicate_seed
 
 SMALL = """
 name: tiny
@@ -177,3 +185,66 @@ def test_the_public_api_loads_on_first_use():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "True"]
+
+
+def test_replicates_are_the_same_whatever_the_number_of_workers(tmp_path):
+    """``orgsim run`` simulates replicates in worker processes; the files match one worker's and the API's."""
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(SMALL)
+    tables = {}
+    for workers in ("1", "2"):
+        result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / workers), "--workers", workers,
+                                     "--replicates", "3", "--no-figures", "--quiet"])
+        assert result.exit_code == 0, result.output
+        tables[workers] = [(tmp_path / workers / name).read_bytes() for name in ("timeseries.csv", "replicates.csv")]
+    assert tables["1"] == tables["2"]
+    in_process = orgsim.run(scenario, replicates=3)
+    written = pd.read_csv(tmp_path / "2" / "timeseries.csv")
+    assert written["replicate"].nunique() == 3
+    pd.testing.assert_frame_equal(written, in_process.timeseries, check_dtype=False)
+
+
+def test_an_error_in_a_worker_is_one_clear_line(tmp_path):
+    """The organization is built in a worker process; its error reaches the user like any other."""
+    (tmp_path / "ties.csv").write_text("from,to\n0,1\n")
+    scenario = tmp_path / "ties.yaml"
+    scenario.write_text("organization: {n_employees: 3, n_departments: 1, network: from_edgelist, "
+                        "edgelist: ties.csv}\nrun: {days: 5, replicates: 2}\n")
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "expected columns 'source' and 'target'" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_ctrl_c_stops_the_workers_without_tracebacks(tmp_path):
+    """Ctrl+C during ``orgsim run`` ends the run and its worker processes, with no traceback from either."""
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text("organization: {n_employees: 20000}\nrun: {days: 3000, replicates: 2}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "orgsim", "run", str(scenario), "--out", str(tmp_path / "o"),
+                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    for _ in range(600):  # the workers start as soon as the scenario is read
+        time.sleep(0.05)
+        workers = [int(pid) for pid in children.read_text().split()]
+        if len(workers) == 2:
+            break
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: to the command and its workers
+    out, err = proc.communicate(timeout=60)
+    assert len(workers) == 2 and proc.returncode != 0
+    assert "Traceback" not in out + err
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists(), f"worker {pid} still running"
+    assert not (tmp_path / "o").exists()
+
+
+def test_workers_count_every_simulated_day_for_the_progress_bar():
+    scenario = with_run_settings(Scenario.model_validate(yaml.safe_load(SMALL)), days=15, replicates=3)
+    days = []
+    with simulating(scenario, 2, count_days=True) as simulated:
+        replicates = simulated.wait(lambda: days.append(1))
+    assert len(days) == 15 * 3
+    assert [r.seed for r in replicates] == [replicate_seed(3, r) for r in range(3)]
+    assert [len(r.counters) for r in replicates] == [15] * 3

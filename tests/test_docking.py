@@ -25,8 +25,9 @@ import pandas as pd
 import pytest
 
 from orgsim.reference import run_reference
-from orgsim.runner import replicate_seed, run_replicate
+from orgsim.runner import run_replicate
 from orgsim.scenario import load_scenario
+from orgsim.simulation import replicate_seed
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SEEDS = range(30)

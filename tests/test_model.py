@@ -13,9 +13,9 @@ from orgsim import kernels as K
 from orgsim.model import OrgModel
 from orgsim.params import Scenario
 from orgsim.reference import ReferenceModel, run_reference
-from orgsim.runner import replicate_seed, run
+from orgsim.runner import run
 from orgsim.scenario import with_overrides
-from orgsim.simulation import Simulation
+from orgsim.simulation import Simulation, replicate_seed
 
 
 def test_same_seed_identical_results_different_seed_differs(small):

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 import orgsim
 import orgsim.sweeps
 from orgsim.cli import app
-from orgsim.runner import replicate_seed, run_replicate
+from orgsim.runner import run_replicate
 from orgsim.scenario import ScenarioError, with_overrides
+from orgsim.simulation import replicate_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_DOWN = str(ROOT / "scenarios" / "top_down.yaml")

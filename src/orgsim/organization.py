@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from orgsim.params import Organization
 
@@ -193,6 +192,8 @@ def _classic_edges(cfg: Organization, n: int, rng: np.random.Generator) -> tuple
         target[rewire] = rng.integers(0, n, int(rewire.sum()))
         return base, target
     if cfg.network == "from_edgelist":
+        import pandas as pd  # here only: a simulation (in a worker process too) needs no pandas otherwise
+
         table = pd.read_csv(Path(cfg.edgelist))
         if not {"source", "target"} <= set(table.columns):
             raise ValueError(f"{cfg.edgelist}: expected columns 'source' and 'target', got {list(table.columns)}")

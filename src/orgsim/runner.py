@@ -13,13 +13,8 @@ from orgsim import __version__
 from orgsim import kernels as K
 from orgsim.metrics import summary, timeseries
 from orgsim.params import Scenario
-from orgsim.scenario import load_scenario, scenario_hash, with_overrides
-from orgsim.simulation import Simulation
-
-
-def replicate_seed(seed: int, replicate: int) -> int:
-    """The seed of one replicate, derived from the master seed (independent of how runs are scheduled)."""
-    return int(np.random.SeedSequence(seed, spawn_key=(replicate,)).generate_state(1, np.uint64)[0] >> 1)
+from orgsim.scenario import load_scenario, scenario_hash, with_run_settings
+from orgsim.simulation import Replicate, simulate
 
 
 @dataclass
@@ -51,22 +46,30 @@ class Results:
         return self.timeseries.drop(columns="replicate").groupby("day", as_index=False).mean()
 
 
+def tabulate(scenario: Scenario, replicate: int, simulated: Replicate) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """One simulated replicate's daily table, summary metrics and per-member contributions."""
+    frame = timeseries(simulated.counters, scenario.organization.n_employees, scenario.employees.n_topics, replicate)
+    metrics = {"replicate": replicate, "replicate_seed": simulated.seed,
+               **summary(frame, simulated.contributions, simulated.counters)}
+    return frame, metrics, simulated.contributions
+
+
 def run_replicate(scenario: Scenario, replicate: int, seed: int,
                   on_day: Callable[[], None] | None = None) -> tuple[pd.DataFrame, dict, np.ndarray]:
-    """Run one replicate; return its daily table, summary and per-member contributions."""
-    rseed = replicate_seed(seed, replicate)
-    model = Simulation(scenario, rng=rseed)
-    model.run_days(scenario.run.days, on_day)
-    frame = timeseries(model.counters, scenario.organization.n_employees, scenario.employees.n_topics, replicate)
-    contributions = model.contributions
-    metrics = {"replicate": replicate, "replicate_seed": rseed,
-               **summary(frame, contributions, model.counters)}
-    return frame, metrics, contributions
+    """Run one replicate from the master ``seed``; return its daily table, summary and per-member contributions."""
+    return tabulate(scenario, replicate, simulate(scenario, replicate, seed, on_day))
+
+
+def collect(scenario: Scenario, simulated: list[Replicate]) -> Results:
+    """The results of all of a scenario's replicates, simulated in order here or in worker processes."""
+    frames, rows, contributions = zip(*(tabulate(scenario, r, sim) for r, sim in enumerate(simulated)), strict=True)
+    return Results(scenario, pd.concat(frames, ignore_index=True), pd.DataFrame(list(rows)), list(contributions),
+                   scenario.run.seed)
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, replicates: int | None = None,
         days: int | None = None, on_day: Callable[[], None] | None = None) -> Results:
-    """Run a scenario (object or file path) for all its replicates.
+    """Run a scenario (object or file path) for all its replicates, in this process.
 
     Args:
         scenario: a :class:`Scenario` or the path of a scenario file.
@@ -77,18 +80,8 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, replicates: in
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    updates = {f"run.{k}": v for k, v in {"seed": seed, "replicates": replicates, "days": days}.items()
-               if v is not None}
-    if updates:
-        scenario = with_overrides(scenario, updates)  # validated: a bad value is a ScenarioError
-    frames, rows, contributions = [], [], []
-    for r in range(scenario.run.replicates):
-        frame, metrics, contrib = run_replicate(scenario, r, scenario.run.seed, on_day)
-        frames.append(frame)
-        rows.append(metrics)
-        contributions.append(contrib)
-    return Results(scenario, pd.concat(frames, ignore_index=True), pd.DataFrame(rows), contributions,
-                   scenario.run.seed)
+    scenario = with_run_settings(scenario, seed=seed, replicates=replicates, days=days)
+    return collect(scenario, [simulate(scenario, r, scenario.run.seed, on_day) for r in range(scenario.run.replicates)])
 
 
 # What the first run in a process waits for, said by progress bars until its first day

@@ -241,6 +241,14 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     return _applied(scenario.model_dump(), overrides, scenario.name)
 
 
+def with_run_settings(scenario: Scenario, seed: int | None = None, replicates: int | None = None,
+                      days: int | None = None) -> Scenario:
+    """``scenario`` with the given ``run.seed``, ``run.replicates`` and ``run.days`` (validated); unchanged if none."""
+    settings = {"seed": seed, "replicates": replicates, "days": days}
+    updates = {f"run.{key}": value for key, value in settings.items() if value is not None}
+    return with_overrides(scenario, updates) if updates else scenario
+
+
 def scenario_hash(scenario: Scenario) -> str:
     """A short stable hash of the resolved scenario (recorded in every output)."""
     blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode()

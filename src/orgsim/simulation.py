@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -300,3 +301,24 @@ class Simulation:
         p = self.people
         registered = (p.registered_day >= 0) & ~p.is_external
         return (p.n_posts + p.n_replies)[registered]
+
+
+def replicate_seed(seed: int, replicate: int) -> int:
+    """The seed of one replicate, derived from the master seed (independent of how runs are scheduled)."""
+    return int(np.random.SeedSequence(seed, spawn_key=(replicate,)).generate_state(1, np.uint64)[0] >> 1)
+
+
+@dataclass(frozen=True)
+class Replicate:
+    """What one replicate's simulation leaves: its seed, the daily kernel counters, contributions per member."""
+
+    seed: int
+    counters: np.ndarray  # Simulation.counters
+    contributions: np.ndarray  # Simulation.contributions
+
+
+def simulate(scenario: Scenario, replicate: int, seed: int, on_day: Callable[[], None] | None = None) -> Replicate:
+    """Simulate replicate number ``replicate`` of ``scenario`` for ``run.days`` days, from the master ``seed``."""
+    model = Simulation(scenario, rng=replicate_seed(seed, replicate))
+    model.run_days(scenario.run.days, on_day)
+    return Replicate(replicate_seed(seed, replicate), model.counters, model.contributions)

@@ -36,8 +36,9 @@ from orgsim import __version__
 from orgsim.experiment import Experiment, Run, base_scenario, design_points, load_experiment, plan, validate_experiment
 from orgsim.output import write_json, write_table
 from orgsim.params import Scenario
-from orgsim.runner import LOADING_KERNELS, kernels_loaded, replicate_seed, run_replicate, warm_up
+from orgsim.runner import LOADING_KERNELS, kernels_loaded, run_replicate, warm_up
 from orgsim.scenario import ScenarioError, with_overrides
+from orgsim.simulation import replicate_seed
 
 
 def run_one(base: Scenario, seed: int, outputs: list[str], columns: list[str],

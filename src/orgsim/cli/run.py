@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from orgsim.cli.common import (
     summary_table,
     user_errors,
 )
-from orgsim.scenario import ScenarioError, load_scenario, read_yaml
+from orgsim.scenario import ScenarioError, load_scenario, read_yaml, with_run_settings
 
 
 @app.command()
@@ -30,19 +31,28 @@ def run(
     days: Annotated[int | None, typer.Option(help="Override run.days.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed.", min=0)] = None,
     replicates: Annotated[int | None, typer.Option(help="Override run.replicates.", min=1)] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-w", min=1, show_default=False,
+        help="Processes that simulate replicates in parallel \\[default: one per CPU, at most one per replicate].",
+    )] = None,
     figures: Annotated[bool, typer.Option(help="Draw figures and report.html.")] = True,
     quiet: Quiet = False,
 ) -> None:
     """Run a scenario; write timeseries.csv/.parquet, replicates.csv, summary.json, figures and report.html."""
-    from orgsim.output import save_run
-    from orgsim.runner import run as run_scenario
+    from orgsim.background import simulating
 
     with user_errors():
-        sc = load_scenario(scenario)
+        sc = with_run_settings(load_scenario(scenario), seed=seed, replicates=replicates, days=days)
         out = out or Path("results") / sc.name
-        total = (days or sc.run.days) * (replicates or sc.run.replicates)
-        with day_progress(total, f"{sc.name}", quiet) as tick:
-            results = run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick)
+        with simulating(sc, workers or os.cpu_count() or 1, count_days=not quiet) as simulated:
+            # what writes the results is imported while the workers import numba and simulate
+            from orgsim.output import save_run
+            from orgsim.runner import collect
+
+            if figures:
+                import orgsim.viz.figures  # noqa: F401  (matplotlib: the longest import)
+            with day_progress(sc.run.days * sc.run.replicates, sc.name, quiet) as tick:
+                results = collect(sc, simulated.wait(tick))
         save_run(results, out, figures=figures)
     if not quiet:
         title = f"Mean of {results.summary['replicates']} replicate(s)"

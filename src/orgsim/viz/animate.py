@@ -28,8 +28,7 @@ from PIL import Image  # noqa: E402
 from orgsim.metrics import timeseries  # noqa: E402
 from orgsim.output import atomic_path  # noqa: E402
 from orgsim.params import Scenario  # noqa: E402
-from orgsim.runner import replicate_seed  # noqa: E402
-from orgsim.simulation import Simulation  # noqa: E402
+from orgsim.simulation import Simulation, replicate_seed  # noqa: E402
 from orgsim.viz.layout import STATES, ChartLayout, cross_contacts, headline_shares, org_chart, person_states  # noqa: E402
 from orgsim.viz.palette import (  # noqa: E402
     CROSS_COLOUR,
