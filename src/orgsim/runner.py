@@ -1,4 +1,6 @@
-"""The one way to run the model: ``run(scenario) -> Results``, used by the CLI, notebooks, sweeps and dashboard."""
+"""Running the model: ``run(scenario) -> Results`` in this process (notebooks, sweeps, ``orgsim compare``);
+``collect`` makes the same Results of replicates simulated elsewhere (``orgsim run``'s workers).
+"""
 
 from __future__ import annotations
 
