@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
+import sys
 import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -54,24 +58,47 @@ def write_table(path: str | Path, frame: pd.DataFrame) -> Path:
     return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
 
 
-def save_run(results, out_dir: str | Path, figures: bool = True) -> list[Path]:
+def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: bool = False) -> list[Path]:
     """Write a run's tables, summary, figures and report into ``out_dir``; return the files written.
 
-    ``summary.json`` is written last: its presence means the directory is complete.
+    ``summary.json`` is written last: its presence means the directory is complete. ``fork_figures``:
+    draw all figures but the first in forked processes, beside this one (on Linux; for a process with
+    no other threads, such as the command line's).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [write_table(out / "timeseries.csv", results.timeseries),
                write_table(out / "timeseries.parquet", results.timeseries),
                write_table(out / "replicates.csv", results.replicates)]
-    pngs = []
     if figures:  # matplotlib is imported only when drawing
         from orgsim.viz.figures import FIGURES
         from orgsim.viz.report import run_report
 
-        for name, draw in FIGURES.items():
-            pngs.append(write_atomic(out / name, lambda tmp, draw=draw: draw(results, tmp)))
+        pngs = [out / name for name in FIGURES]
+        jobs = [(path, partial(FIGURES[path.name], results)) for path in pngs]
+        forked = jobs[1:] if fork_figures and sys.platform == "linux" else []
+        children = [multiprocessing.get_context("fork").Process(target=_draw_in_child, args=job) for job in forked]
+        try:
+            for child in children:
+                child.start()
+            for path, draw in jobs[:len(jobs) - len(forked)]:
+                write_atomic(path, draw)
+            for child in children:
+                child.join()
+            failed = [path.name for (path, _), child in zip(forked, children, strict=True) if child.exitcode]
+            if failed:
+                raise RuntimeError(f"drawing {', '.join(failed)} failed (see above)")
+        finally:
+            for child in children:
+                if child.is_alive():
+                    child.terminate()
         written += pngs
         written.append(write_text(out / "report.html", run_report(results, pngs)))
     written.append(write_json(out / "summary.json", results.summary))
     return written
+
+
+def _draw_in_child(path: Path, draw: Callable[[Path], None]) -> None:
+    """Draw one figure in a forked process; Ctrl+C is for the parent, which stops this process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    write_atomic(path, draw)

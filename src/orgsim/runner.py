@@ -1,5 +1,7 @@
-"""Running the model: ``run(scenario) -> Results`` in this process (notebooks, sweeps, ``orgsim compare``);
-``collect`` makes the same Results of replicates simulated elsewhere (``orgsim run``'s workers).
+"""Running the model: ``run(scenario) -> Results`` in this process, and ``collect`` for replicates run elsewhere.
+
+``run`` serves notebooks, sweeps and ``orgsim compare``; ``collect`` makes the same Results of
+replicates simulated in ``orgsim run``'s worker processes (:mod:`orgsim.background`).
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def run(
                 import orgsim.viz.figures  # noqa: F401  (matplotlib: the longest import)
             with day_progress(sc.run.days * sc.run.replicates, sc.name, quiet) as tick:
                 results = collect(sc, simulated.wait(tick))
-        save_run(results, out, figures=figures)
+        save_run(results, out, figures=figures, fork_figures=True)
     if not quiet:
         title = f"Mean of {results.summary['replicates']} replicate(s)"
         stdout_console.print(summary_table({sc.name: results.summary}, title))
