@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -10,18 +11,20 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 import orgsim
+from orgsim import background
 from orgsim.background import simulating
 from orgsim.cli import app
 from orgsim.metrics import COLUMNS
 from orgsim.params import Scenario
 from orgsim.scenario import with_run_settings
-from orgsim.simulation import replicate_seed
+from orgsim.simulation import replicate_seed, simulate
 
 SMALL = """
 name: tiny
@@ -191,17 +194,31 @@ def test_replicates_are_the_same_whatever_the_number_of_workers(tmp_path):
     """``orgsim run`` simulates replicates in worker processes; the files match one worker's and the API's."""
     scenario = tmp_path / "tiny.yaml"
     scenario.write_text(SMALL)
-    tables = {}
+    files = {}
     for workers in ("1", "2"):
         result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / workers), "--workers", workers,
                                      "--replicates", "3", "--no-figures", "--quiet"])
         assert result.exit_code == 0, result.output
-        tables[workers] = [(tmp_path / workers / name).read_bytes() for name in ("timeseries.csv", "replicates.csv")]
-    assert tables["1"] == tables["2"]
+        files[workers] = [(tmp_path / workers / name).read_bytes()
+                          for name in ("timeseries.csv", "timeseries.parquet", "replicates.csv", "summary.json")]
+    assert files["1"] == files["2"]
     in_process = orgsim.run(scenario, replicates=3)
     written = pd.read_csv(tmp_path / "2" / "timeseries.csv")
     assert written["replicate"].nunique() == 3
     pd.testing.assert_frame_equal(written, in_process.timeseries, check_dtype=False)
+
+
+def test_spawned_workers_give_the_same_replicates(monkeypatch):
+    """Where there is no fork (macOS, Windows), workers are spawned: a fresh interpreter, the same replicates."""
+    scenario = with_run_settings(Scenario.model_validate(yaml.safe_load(SMALL)), days=10, replicates=2)
+    monkeypatch.setattr(background, "START_METHOD", "spawn")
+    with simulating(scenario, 2) as simulated:
+        spawned = simulated.wait()
+    for r, replicate in enumerate(spawned):
+        alone = simulate(scenario, r, scenario.run.seed)
+        assert replicate.seed == alone.seed
+        np.testing.assert_array_equal(replicate.counters, alone.counters)
+        np.testing.assert_array_equal(replicate.contributions, alone.contributions)
 
 
 def test_an_error_in_a_worker_is_one_clear_line(tmp_path):
@@ -217,8 +234,26 @@ def test_an_error_in_a_worker_is_one_clear_line(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-def test_ctrl_c_stops_the_workers_without_tracebacks(tmp_path):
-    """Ctrl+C during ``orgsim run`` ends the run and its worker processes, with no traceback from either."""
+def test_a_worker_that_dies_is_an_error_not_a_wait():
+    scenario = with_run_settings(Scenario.model_validate(yaml.safe_load(SMALL)), days=36_500, replicates=2)
+    with simulating(scenario, 2) as simulated:
+        worker = next(p for p in multiprocessing.active_children() if p.name == "orgsim worker 1")
+        os.kill(worker.pid, signal.SIGKILL)
+        start = time.perf_counter()
+        with pytest.raises(ChildProcessError, match="died"):
+            simulated.wait()
+    assert time.perf_counter() - start < 5
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("orgsim worker")]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the worker processes from /proc")
+@pytest.mark.parametrize("how", ["Ctrl+C", "SIGTERM"])
+def test_stopping_a_run_stops_its_workers_without_tracebacks(tmp_path, how):
+    """Ctrl+C or SIGTERM ends the run and its worker processes, with no traceback from either.
+
+    Ctrl+C goes to the command and its workers, as a terminal sends it; SIGTERM to the command alone, as a
+    job scheduler sends it.
+    """
     scenario = tmp_path / "long.yaml"
     scenario.write_text("organization: {n_employees: 20000}\nrun: {days: 3000, replicates: 2}\n")
     proc = subprocess.Popen([sys.executable, "-m", "orgsim", "run", str(scenario), "--out", str(tmp_path / "o"),
@@ -231,7 +266,10 @@ def test_ctrl_c_stops_the_workers_without_tracebacks(tmp_path):
         if len(workers) == 2:
             break
     time.sleep(1.0)
-    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: to the command and its workers
+    if how == "Ctrl+C":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
     assert len(workers) == 2 and proc.returncode != 0
     assert "Traceback" not in out + err

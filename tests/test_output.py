@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+import time
 
 import pandas as pd
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from orgsim.output import save_run, write_atomic, write_json, write_table
 from orgsim.params import Scenario
 from orgsim.runner import run
+from orgsim.viz import figures as F
 
 
 def test_failed_write_leaves_no_file_and_no_temporary(tmp_path):
@@ -41,13 +45,27 @@ def test_tables_round_trip_and_nan_becomes_null(tmp_path):
     assert json.loads((tmp_path / "s.json").read_text()) == {"v": None}
 
 
-def test_figures_drawn_in_forked_processes_are_the_same_files(tmp_path):
-    """``orgsim run`` draws figures in forked processes; the files are those drawn in one process."""
-    scenario = Scenario.model_validate({"run": {"days": 30, "replicates": 2},
-                                        "organization": {"n_employees": 200, "n_departments": 4}})
-    results = run(scenario)
+def small_results(days: int = 30):
+    return run(Scenario.model_validate({"run": {"days": days, "replicates": 2},
+                                        "organization": {"n_employees": 200, "n_departments": 4}}))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="figures are forked on Linux only")
+def test_figures_drawn_in_forked_processes_are_the_same_files(tmp_path, monkeypatch):
+    """``orgsim run`` draws all figures but one in forked processes; the files are those drawn in one process."""
+    results = small_results()
     one = save_run(results, tmp_path / "one")
+    drawers = []
+
+    def record_pid(draw):
+        return lambda results, path: drawers.append(os.getpid()) or (tmp_path / f"pid{os.getpid()}").touch() \
+            or draw(results, path)
+
+    for name, draw in list(F.FIGURES.items()):
+        monkeypatch.setitem(F.FIGURES, name, record_pid(draw))
     forked = save_run(results, tmp_path / "forked", fork_figures=True)
+    assert drawers == [os.getpid()]  # this process drew one figure ...
+    assert len(list(tmp_path.glob("pid*"))) == 3  # ... and two other processes one each
     assert [p.name for p in one] == [p.name for p in forked]
     pngs = [p.name for p in one if p.suffix == ".png"]
     assert len(pngs) == 3
@@ -56,15 +74,23 @@ def test_figures_drawn_in_forked_processes_are_the_same_files(tmp_path):
     assert sorted(p.name for p in (tmp_path / "forked").iterdir()) == sorted(p.name for p in forked)  # no leftovers
 
 
-def test_a_figure_failing_in_a_forked_process_is_an_error(tmp_path, monkeypatch):
-    import orgsim.viz.figures as F
-
+@pytest.mark.skipif(sys.platform != "linux", reason="figures are forked on Linux only")
+@pytest.mark.parametrize("where", ["forked", "here"])
+def test_a_figure_that_fails_leaves_no_files_behind(tmp_path, monkeypatch, where):
+    """Its exception is raised as it was; the forked processes are stopped and remove their temporary files."""
     def broken(results, path):
-        raise ValueError("cannot draw")
+        raise OSError("disk full")
 
-    monkeypatch.setitem(F.FIGURES, "participation.png", broken)  # drawn in a forked process
-    scenario = Scenario.model_validate({"run": {"days": 5, "replicates": 1},
-                                        "organization": {"n_employees": 50, "n_departments": 2}})
-    with pytest.raises(RuntimeError, match="drawing participation.png failed"):
-        save_run(run(scenario), tmp_path, fork_figures=True)
-    assert not (tmp_path / "participation.png").exists() and not (tmp_path / "summary.json").exists()
+    def slow(draw):
+        return lambda results, path: time.sleep(0.5) or draw(results, path)
+
+    names = list(F.FIGURES)
+    for name in names[1:]:  # the forked ones finish after the first fails
+        monkeypatch.setitem(F.FIGURES, name, slow(F.FIGURES[name]))
+    monkeypatch.setitem(F.FIGURES, names[-1] if where == "forked" else names[0], broken)
+    with pytest.raises(OSError, match="disk full"):
+        save_run(small_results(days=5), tmp_path, fork_figures=True)
+    assert not (tmp_path / "summary.json").exists()  # the directory is not presented as complete
+    assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name]  # no temporary file left
+    if where == "here":  # the forked figures were stopped before they were written
+        assert not list(tmp_path.glob("*.png"))

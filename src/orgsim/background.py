@@ -1,10 +1,11 @@
 """Simulate a scenario's replicates in worker processes while the caller goes on.
 
 ``orgsim run`` starts its replicates here first, then imports pandas and matplotlib
-to write the results while the workers import numba and simulate; replicates run in
-parallel, one per worker. The replicates are those of :func:`orgsim.runner.run`: a
-replicate's seed depends on its number only, not on the worker that runs it. This
-module imports neither numba nor pandas, so the workers start before either.
+to write the results while the workers import numba and simulate; with several
+workers, replicates run in parallel. The replicates are those of
+:func:`orgsim.runner.run`: a replicate's seed depends on its number only, not on
+the worker that runs it. This module imports neither numba nor pandas, so the
+workers start before either.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import multiprocessing
 import queue
 import signal
 import sys
+import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING
 
 from orgsim.params import Scenario
@@ -23,60 +25,96 @@ from orgsim.params import Scenario
 if TYPE_CHECKING:
     from orgsim.simulation import Replicate
 
-_days = None  # in a worker: the queue that counts simulated days for the caller's progress bar, if any
+# Forked workers start at once with what the caller has imported; elsewhere (macOS, Windows) they
+# are spawned: a fresh interpreter that imports what it needs.
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+POLL_SECONDS = 0.2  # how often the caller looks for a worker that died without a word
 
 
-def _start_worker(days) -> None:
-    """Set a worker up: Ctrl+C is for the caller (which stops the workers); each day is counted on ``days``."""
-    global _days
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _days = days
-
-
-def _simulate(scenario: Scenario, replicate: int) -> Replicate:
-    """Simulate one replicate (in a worker)."""
+def _work(scenario: Scenario, worker: int, replicates: list[int], messages, count_days: bool) -> None:
+    """Worker number ``worker``: simulate ``replicates`` in turn, putting each day, result or error on ``messages``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the caller, which stops the workers
     from orgsim.simulation import simulate
 
-    return simulate(scenario, replicate, scenario.run.seed, None if _days is None else lambda: _days.put(1))
+    on_day = (lambda: messages.put(("day",))) if count_days else None
+    for replicate in replicates:
+        try:
+            messages.put(("replicate", replicate, simulate(scenario, replicate, scenario.run.seed, on_day)))
+        except Exception as exc:
+            exc.add_note(f"in the worker process simulating replicate {replicate}:\n{traceback.format_exc()}")
+            messages.put(("error", replicate, exc))
+            return
+    messages.put(("done", worker))
 
 
 class Replicates:
     """A scenario's replicates being simulated in worker processes."""
 
-    def __init__(self, pending: list[AsyncResult], days, total_days: int) -> None:
-        self._pending, self._days, self._total_days = pending, days, total_days
+    def __init__(self, workers: list, messages, count: int) -> None:
+        self._workers, self._messages, self._count = workers, messages, count
 
     def wait(self, on_day: Callable[[], None] | None = None) -> list[Replicate]:
         """Wait for every replicate and return them in order.
 
-        ``on_day`` (a progress bar) is called once per day simulated, including the days done before
-        this call. A worker's exception is raised here.
+        ``on_day`` (a progress bar) is called once per simulated day, including the days done
+        before this call, if the workers were asked to count them. A worker's exception is raised
+        here as soon as it arrives; a worker that died (killed, out of memory) is a ChildProcessError.
         """
-        if on_day is not None and self._days is not None:
-            counted = 0
-            while counted < self._total_days and not any(p.ready() and not p.successful() for p in self._pending):
-                try:
-                    self._days.get(timeout=0.1)
-                except queue.Empty:
-                    continue
-                on_day()
-                counted += 1
-        return [p.get() for p in self._pending]
+        done: dict[int, Replicate] = {}
+        finished: set[int] = set()  # workers that said they are done
+        exited: set[int] = set()  # workers seen ended at the previous poll
+        while len(done) < self._count:
+            try:
+                kind, *payload = self._messages.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                # a worker's messages are all sent before it ends: one that ended a poll ago and did
+                # not say it was done has died
+                if died := sorted(exited - finished):
+                    codes = ", ".join(str(self._workers[i].exitcode) for i in died)
+                    raise ChildProcessError(f"a worker process simulating the replicates died (exit code {codes}; "
+                                            "-9: killed, perhaps for want of memory)") from None
+                exited = {i for i, worker in enumerate(self._workers) if worker.exitcode is not None}
+                continue
+            if kind == "day":
+                if on_day is not None:
+                    on_day()
+            elif kind == "replicate":
+                done[payload[0]] = payload[1]
+            elif kind == "error":
+                raise payload[1]
+            else:  # "done"
+                finished.add(payload[0])
+        return [done[r] for r in range(self._count)]
 
 
 @contextmanager
 def simulating(scenario: Scenario, workers: int, count_days: bool = False) -> Iterator[Replicates]:
     """Start simulating ``scenario``'s replicates in up to ``workers`` processes; stop them on leaving.
 
-    ``count_days``: let :meth:`Replicates.wait` report every simulated day. Workers are forked on Linux
-    (they start at once, with what this process has imported) and spawned elsewhere.
+    Worker ``w`` of ``k`` simulates replicates ``w, w + k, ...``. ``count_days``: report every
+    simulated day to :meth:`Replicates.wait` (for a progress bar). While the workers run, SIGTERM
+    (a job scheduler, ``docker stop``) ends the caller as SIGINT does, so that the workers are stopped.
     """
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    days = context.Queue() if count_days else None
+    context = multiprocessing.get_context(START_METHOD)
+    messages = context.Queue()
     n = scenario.run.replicates
-    pool = context.Pool(min(workers, n), initializer=_start_worker, initargs=(days,))
+    shares = [list(range(w, n, min(workers, n))) for w in range(min(workers, n))]
+    processes = [context.Process(target=_work, args=(scenario, w, share, messages, count_days),
+                                 name=f"orgsim worker {w}", daemon=True) for w, share in enumerate(shares)]
+    main_thread = threading.current_thread() is threading.main_thread()  # where signal handlers are set
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if main_thread else None
     try:
-        yield Replicates([pool.apply_async(_simulate, (scenario, r)) for r in range(n)], days, n * scenario.run.days)
+        for process in processes:
+            process.start()
+        yield Replicates(processes, messages, n)
     finally:
-        pool.terminate()
-        pool.join()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)

@@ -319,6 +319,7 @@ class Replicate:
 
 def simulate(scenario: Scenario, replicate: int, seed: int, on_day: Callable[[], None] | None = None) -> Replicate:
     """Simulate replicate number ``replicate`` of ``scenario`` for ``run.days`` days, from the master ``seed``."""
-    model = Simulation(scenario, rng=replicate_seed(seed, replicate))
+    own_seed = replicate_seed(seed, replicate)
+    model = Simulation(scenario, rng=own_seed)
     model.run_days(scenario.run.days, on_day)
-    return Replicate(replicate_seed(seed, replicate), model.counters, model.contributions)
+    return Replicate(own_seed, model.counters, model.contributions)

@@ -33,7 +33,8 @@ def run(
     replicates: Annotated[int | None, typer.Option(help="Override run.replicates.", min=1)] = None,
     workers: Annotated[int | None, typer.Option(
         "--workers", "-w", min=1, show_default=False,
-        help="Processes that simulate replicates in parallel \\[default: one per CPU, at most one per replicate].",
+        help="Worker processes that simulate the replicates, in parallel if more than one "
+             "\\[default: one per CPU, at most one per replicate].",
     )] = None,
     figures: Annotated[bool, typer.Option(help="Draw figures and report.html.")] = True,
     quiet: Quiet = False,
@@ -44,7 +45,8 @@ def run(
     with user_errors():
         sc = with_run_settings(load_scenario(scenario), seed=seed, replicates=replicates, days=days)
         out = out or Path("results") / sc.name
-        with simulating(sc, workers or os.cpu_count() or 1, count_days=not quiet) as simulated:
+        count_days = not quiet and console.is_terminal  # for the progress bar (there is none otherwise)
+        with simulating(sc, workers or cpus(), count_days) as simulated:
             # what writes the results is imported while the workers import numba and simulate
             from orgsim.output import save_run
             from orgsim.runner import collect
@@ -58,6 +60,11 @@ def run(
         title = f"Mean of {results.summary['replicates']} replicate(s)"
         stdout_console.print(summary_table({sc.name: results.summary}, title))
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
+
+
+def cpus() -> int:
+    """The CPUs this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @app.command()
