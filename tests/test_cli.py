@@ -265,12 +265,14 @@ def test_stopping_a_run_stops_its_workers_without_tracebacks(tmp_path, how):
         workers = [int(pid) for pid in children.read_text().split()]
         if len(workers) == 2:
             break
-    time.sleep(1.0)
+    time.sleep(3.0)  # the workers are inside a kernel call by now, which runs all 3000 days (no events)
+    stopped = time.perf_counter()
     if how == "Ctrl+C":
         os.killpg(proc.pid, signal.SIGINT)
     else:
         proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
+    assert time.perf_counter() - stopped < 3  # not waiting for the kernel call to end
     assert len(workers) == 2 and proc.returncode != 0
     assert "Traceback" not in out + err
     for pid in workers:

@@ -33,7 +33,8 @@ POLL_SECONDS = 0.2  # how often the caller looks for a worker that died without 
 
 def _work(scenario: Scenario, worker: int, replicates: list[int], messages, count_days: bool) -> None:
     """Worker number ``worker``: simulate ``replicates`` in turn, putting each day, result or error on ``messages``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the caller, which stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the caller, which stops the workers ...
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # ... with SIGTERM, which must not wait for a kernel call to end
     from orgsim.simulation import simulate
 
     on_day = (lambda: messages.put(("day",))) if count_days else None

@@ -1,6 +1,6 @@
 """Running the model: ``run(scenario) -> Results`` in this process, and ``collect`` for replicates run elsewhere.
 
-``run`` serves notebooks, sweeps and ``orgsim compare``; ``collect`` makes the same Results of
+``run`` and ``run_replicate`` serve notebooks, sweeps and ``orgsim compare``; ``collect`` makes the same Results of
 replicates simulated in ``orgsim run``'s worker processes (:mod:`orgsim.background`).
 """
 
