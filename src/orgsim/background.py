@@ -11,6 +11,7 @@ workers start before either.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import signal
 import sys
@@ -31,8 +32,13 @@ START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 POLL_SECONDS = 0.2  # how often the caller looks for a worker that died without a word
 
 
-def _work(scenario: Scenario, worker: int, replicates: list[int], messages, count_days: bool) -> None:
-    """Worker number ``worker``: simulate ``replicates`` in turn, putting each day, result or error on ``messages``."""
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the platform has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _work(scenario: Scenario, replicates: list[int], messages, count_days: bool) -> None:
+    """A worker: simulate ``replicates`` in turn, putting each day, result or error on ``messages``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the caller, which stops the workers ...
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # ... with SIGTERM, which must not wait for a kernel call to end
     from orgsim.simulation import simulate
@@ -45,14 +51,13 @@ def _work(scenario: Scenario, worker: int, replicates: list[int], messages, coun
             exc.add_note(f"in the worker process simulating replicate {replicate}:\n{traceback.format_exc()}")
             messages.put(("error", replicate, exc))
             return
-    messages.put(("done", worker))
 
 
 class Replicates:
     """A scenario's replicates being simulated in worker processes."""
 
-    def __init__(self, workers: list, messages, count: int) -> None:
-        self._workers, self._messages, self._count = workers, messages, count
+    def __init__(self, workers: list, shares: list[list[int]], messages, count: int) -> None:
+        self._workers, self._shares, self._messages, self._count = workers, shares, messages, count
 
     def wait(self, on_day: Callable[[], None] | None = None) -> list[Replicate]:
         """Wait for every replicate and return them in order.
@@ -62,15 +67,14 @@ class Replicates:
         here as soon as it arrives; a worker that died (killed, out of memory) is a ChildProcessError.
         """
         done: dict[int, Replicate] = {}
-        finished: set[int] = set()  # workers that said they are done
         exited: set[int] = set()  # workers seen ended at the previous poll
         while len(done) < self._count:
             try:
                 kind, *payload = self._messages.get(timeout=POLL_SECONDS)
             except queue.Empty:
-                # a worker's messages are all sent before it ends: one that ended a poll ago and did
-                # not say it was done has died
-                if died := sorted(exited - finished):
+                # a worker's messages are all sent before it ends: one that ended a poll ago without
+                # sending all its replicates has died
+                if died := [w for w in sorted(exited) if any(r not in done for r in self._shares[w])]:
                     codes = ", ".join(str(self._workers[i].exitcode) for i in died)
                     raise ChildProcessError(f"a worker process simulating the replicates died (exit code {codes}; "
                                             "-9: killed, perhaps for want of memory)") from None
@@ -81,10 +85,8 @@ class Replicates:
                     on_day()
             elif kind == "replicate":
                 done[payload[0]] = payload[1]
-            elif kind == "error":
+            else:  # "error"
                 raise payload[1]
-            else:  # "done"
-                finished.add(payload[0])
         return [done[r] for r in range(self._count)]
 
 
@@ -100,14 +102,14 @@ def simulating(scenario: Scenario, workers: int, count_days: bool = False) -> It
     messages = context.Queue()
     n = scenario.run.replicates
     shares = [list(range(w, n, min(workers, n))) for w in range(min(workers, n))]
-    processes = [context.Process(target=_work, args=(scenario, w, share, messages, count_days),
+    processes = [context.Process(target=_work, args=(scenario, share, messages, count_days),
                                  name=f"orgsim worker {w}", daemon=True) for w, share in enumerate(shares)]
     main_thread = threading.current_thread() is threading.main_thread()  # where signal handlers are set
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if main_thread else None
     try:
         for process in processes:
             process.start()
-        yield Replicates(processes, messages, n)
+        yield Replicates(processes, shares, messages, n)
     finally:
         for process in processes:
             if process.is_alive():
