@@ -62,6 +62,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from orgsim.background import usable_cpus
 from orgsim.runner import warm_up  # compiles (or loads from numba's cache) the kernels, so no measurement includes it
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,7 +150,7 @@ def machine() -> list[str]:
                 break
     except OSError:
         pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cpus()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return [
         f"CPU: {cpu}; {cores} cores usable ({os.cpu_count()} online); RAM {mem}",

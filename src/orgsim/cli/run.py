@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -40,13 +39,13 @@ def run(
     quiet: Quiet = False,
 ) -> None:
     """Run a scenario; write timeseries.csv/.parquet, replicates.csv, summary.json, figures and report.html."""
-    from orgsim.background import simulating
+    from orgsim.background import simulating, usable_cpus
 
     with user_errors():
         sc = with_run_settings(load_scenario(scenario), seed=seed, replicates=replicates, days=days)
         out = out or Path("results") / sc.name
         count_days = not quiet and console.is_terminal  # for the progress bar (there is none otherwise)
-        with simulating(sc, workers or cpus(), count_days) as simulated:
+        with simulating(sc, workers or usable_cpus(), count_days) as simulated:
             # what writes the results is imported while the workers import numba and simulate
             from orgsim.output import save_run
             from orgsim.runner import collect
@@ -60,11 +59,6 @@ def run(
         title = f"Mean of {results.summary['replicates']} replicate(s)"
         stdout_console.print(summary_table({sc.name: results.summary}, title))
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
-
-
-def cpus() -> int:
-    """The CPUs this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @app.command()
