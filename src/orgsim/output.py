@@ -89,15 +89,16 @@ def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]], fork: bool) -> Non
     A forked job's exception is raised here, as if it had run here; on any error or Ctrl+C the
     forked processes are stopped, leaving no temporary files.
     """
+    here, forked = (jobs[:1], jobs[1:]) if fork else (jobs, [])
     children = []
     try:
-        for path, draw in jobs[1:] if fork else []:
+        for path, draw in forked:
             receive, send = multiprocessing.Pipe(duplex=False)
             child = multiprocessing.get_context("fork").Process(target=_draw_in_child, args=(path, draw, send))
             child.start()
             send.close()  # the child's end: once it ends, receiving gives EOFError instead of waiting
             children.append((path, child, receive))
-        for path, draw in jobs[:1] if fork else jobs:
+        for path, draw in here:
             write_atomic(path, draw)
         for path, child, receive in children:
             try:
