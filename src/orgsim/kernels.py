@@ -481,9 +481,8 @@ def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
             answer_question(people, net, posts, qs, P, out, i, qg, day, True)
             value += 1.0
     n_try = 3 * P.feed_size
-    sample = n_new > n_try
-    sample_id = 0
-    if sample:
+    sample_id = 0  # > 0: this visit samples the new posts (more than it can try), as sample number sample_id
+    if n_new > n_try:
         sample_id = posts.samples[0] + 1
         posts.samples[0] = sample_id
     read = 0
@@ -491,7 +490,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
     for t in range(min(n_new, n_try)):
         if read >= P.feed_size:
             break
-        g = draw_new_post(posts, start, n_new, sample_id, rng) if sample else end - 1 - t
+        g = draw_new_post(posts, start, n_new, sample_id, rng) if sample_id else end - 1 - t
         post = ring[slot(ring, g)]
         a = post.author
         if a == i or not post.alive:
