@@ -63,7 +63,7 @@ def test_a_run_does_not_import_mesa(tmp_path):
     code = f"""
 import sys
 import orgsim, orgsim.cli.run, orgsim.experiment, orgsim.sweeps
-from orgsim.output import save_run
+from orgsim.viz.save import save_run
 tiny = {{"run": {{"days": 3, "replicates": 1}}, "organization": {{"n_employees": 30, "n_departments": 2}}}}
 files = save_run(orgsim.run(orgsim.Scenario.model_validate(tiny)), {str(tmp_path)!r})
 print(len(files), 'mesa' in sys.modules)

@@ -10,10 +10,11 @@ import time
 import pandas as pd
 import pytest
 
-from orgsim.output import save_run, write_atomic, write_json, write_table
+from orgsim.output import write_atomic, write_json, write_table
 from orgsim.params import Scenario
 from orgsim.runner import run
 from orgsim.viz import figures as F
+from orgsim.viz.save import save_run
 
 
 def test_failed_write_leaves_no_file_and_no_temporary(tmp_path):

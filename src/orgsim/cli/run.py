@@ -47,8 +47,8 @@ def run(
         count_days = not quiet and console.is_terminal  # for the progress bar (there is none otherwise)
         with simulating(sc, workers or usable_cpus(), count_days) as simulated:
             # what writes the results is imported while the workers import numba and simulate
-            from orgsim.output import save_run
             from orgsim.runner import collect
+            from orgsim.viz.save import save_run
 
             if figures:
                 import orgsim.viz.figures  # noqa: F401  (matplotlib: the longest import)

@@ -79,7 +79,7 @@ def compare(
 ) -> None:
     """Run scenarios and compare them side by side: curves with replicate bands, a table, one report.html."""
     from orgsim.runner import run as run_scenario
-    from orgsim.viz.compare import save_comparison
+    from orgsim.viz.save import save_comparison
 
     if len(scenarios) < 2:
         fail(f"compare: got {len(scenarios)} scenario file(s); expected two or more")

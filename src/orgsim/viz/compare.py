@@ -13,7 +13,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
-from orgsim.output import write_atomic, write_table, write_text  # noqa: E402
 from orgsim.viz.figures import ADOPTION_SERIES, band, events_marks  # noqa: E402
 from orgsim.viz.palette import (  # noqa: E402
     SCENARIO_COLOURS,
@@ -107,24 +106,3 @@ def comparison_report(results: list, figures: list[Path]) -> str:
         "output.</p>"
     )
     return page("orgsim comparison", body)
-
-
-def save_comparison(results: list, out_dir: str | Path) -> list[Path]:
-    """Write the comparison of ``results`` into ``out_dir``; ``report.html`` is written last.
-
-    Files: ``comparison.csv`` (headline metrics by scenario), ``timeseries.csv``
-    (every scenario's daily table with a ``scenario`` column), ``side_by_side.png``,
-    ``measures.png`` and ``report.html``.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_table(out / "comparison.csv", comparison_table(results).reset_index()),
-        write_table(out / "timeseries.csv", pd.concat(
-            [r.timeseries.assign(scenario=r.scenario.name) for r in results], ignore_index=True)),
-    ]
-    pngs = [write_atomic(out / name, lambda tmp, draw=draw: draw(results, tmp))
-            for name, draw in (("side_by_side.png", side_by_side_figure), ("measures.png", overlay_figure))]
-    written += pngs
-    written.append(write_text(out / "report.html", comparison_report(results, pngs)))
-    return written

@@ -1,0 +1,108 @@
+"""Write a run's or a comparison's files: tables, figures, ``report.html`` and ``summary.json``.
+
+The model and the runners never import this module: it is where results meet matplotlib.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+
+from orgsim.output import write_atomic, write_json, write_table, write_text
+
+
+def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: bool = False) -> list[Path]:
+    """Write a run's tables, summary, figures and report into ``out_dir``; return the files written.
+
+    ``summary.json`` is written last: its presence means the directory is complete. ``fork_figures``:
+    draw all figures but the first in forked processes, beside this one (on Linux, from a process
+    running no Python threads, such as the command line's).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [write_table(out / "timeseries.csv", results.timeseries),
+               write_table(out / "timeseries.parquet", results.timeseries),
+               write_table(out / "replicates.csv", results.replicates)]
+    if figures:  # matplotlib is imported only when drawing
+        from orgsim.viz.figures import FIGURES
+        from orgsim.viz.report import run_report
+
+        pngs = [out / name for name in FIGURES]
+        jobs = [(path, partial(FIGURES[path.name], results)) for path in pngs]
+        draw_all(jobs, fork=fork_figures and sys.platform == "linux")
+        written += pngs
+        written.append(write_text(out / "report.html", run_report(results, pngs)))
+    written.append(write_json(out / "summary.json", results.summary))
+    return written
+
+
+def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]], fork: bool) -> None:
+    """Write each ``(path, draw)`` job atomically; with ``fork``, all but the first in forked processes.
+
+    A forked job's exception is raised here, as if it had run here; on any error or Ctrl+C the
+    forked processes are stopped, leaving no temporary files.
+    """
+    here, forked = (jobs[:1], jobs[1:]) if fork else (jobs, [])
+    children = []
+    try:
+        for path, draw in forked:
+            receive, send = multiprocessing.Pipe(duplex=False)
+            child = multiprocessing.get_context("fork").Process(target=_draw_in_child, args=(path, draw, send))
+            child.start()
+            send.close()  # the child's end: once it ends, receiving gives EOFError instead of waiting
+            children.append((path, child, receive))
+        for path, draw in here:
+            write_atomic(path, draw)
+        for path, child, receive in children:
+            try:
+                error = receive.recv()
+            except EOFError:
+                error = ChildProcessError(f"drawing {path.name}: the process ended with exit code {child.exitcode}")
+            if error is not None:
+                raise error
+    finally:
+        for _, child, _ in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
+
+def _draw_in_child(path: Path, draw: Callable[[Path], None], report) -> None:
+    """Draw one figure in a forked process; send ``None`` or the exception to ``report``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which stops this process
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # ... and cleans up (atomic_path)
+    try:
+        write_atomic(path, draw)
+    except Exception as exc:
+        report.send(exc)
+    else:
+        report.send(None)
+
+
+def save_comparison(results: list, out_dir: str | Path) -> list[Path]:
+    """Write the comparison of ``results`` into ``out_dir``; ``report.html`` is written last.
+
+    Files: ``comparison.csv`` (headline metrics by scenario), ``timeseries.csv``
+    (every scenario's daily table with a ``scenario`` column), ``side_by_side.png``,
+    ``measures.png`` and ``report.html``.
+    """
+    from orgsim.viz.compare import comparison_report, comparison_table, overlay_figure, side_by_side_figure
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        write_table(out / "comparison.csv", comparison_table(results).reset_index()),
+        write_table(out / "timeseries.csv", pd.concat(
+            [r.timeseries.assign(scenario=r.scenario.name) for r in results], ignore_index=True)),
+    ]
+    pngs = [write_atomic(out / name, lambda tmp, draw=draw: draw(results, tmp))
+            for name, draw in (("side_by_side.png", side_by_side_figure), ("measures.png", overlay_figure))]
+    written += pngs
+    written.append(write_text(out / "report.html", comparison_report(results, pngs)))
+    return written
