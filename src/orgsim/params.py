@@ -89,13 +89,22 @@ class Employees(Section):
     know_other: float = Field(0.03, ge=0, le=1, description="probability of knowing each topic of other departments")
 
 
-class Behaviour(Section):
-    """Coefficients of the daily decisions (logistic scores unless stated). All are guesses, calibrated."""
+# Behaviour: the coefficients of the daily decisions, one class per submodel of docs/model.md 7. All are
+# guesses, calibrated. A scenario file sets them flat under ``behaviour:``; the classes only group them here.
+
+
+class WordOfMouthAndRegistration(Section):
+    """Awareness and registration under the esn rule (docs/model.md 7.1)."""
 
     word_of_mouth: float = Field(0.04, ge=0, le=1, description="daily chance, per tie active on the platform this week, of being made aware: min(1, p x ties) (invitations)")
     registration_base: float = Field(-2.2, ge=-20, le=20, description="log-odds of registering per day when aware")
     registration_affinity: float = Field(2.0, ge=-20, le=20, description="weight of digital affinity on registering")
     registration_social: float = Field(2.0, ge=-20, le=20, description="weight of the share of registered ties")
+
+
+class Visiting(Section):
+    """Visiting, habit, usefulness and churn (docs/model.md 7.2, 7.3)."""
+
     visit_base: float = Field(-6.5, ge=-20, le=20, description="log-odds of visiting per day")
     visit_usefulness: float = Field(4.0, ge=-20, le=20, description="weight of perceived usefulness")
     visit_novelty: float = Field(3.5, ge=-20, le=20, description="weight of novelty (1 at registration, decaying)")
@@ -104,19 +113,33 @@ class Behaviour(Section):
     visit_affinity: float = Field(3.0, ge=-20, le=20, description="weight of digital affinity")
     visit_habit: float = Field(1.5, ge=-20, le=20, description="weight of habit (moving average of visiting)")
     visit_time_cost: float = Field(1.2, ge=0, le=20, description="weight of the time cost of a visit")
+    visit_time: float = Field(0.5, ge=0, le=10, description="time cost of a visit, relative to available time")
     novelty_decay: float = Field(0.93, ge=0, le=1, description="daily decay factor of novelty")
     habit_rate: float = Field(0.05, ge=0, le=1, description="rate at which habit follows visiting")
     usefulness_rate: float = Field(0.2, ge=0, le=1, description="rate at which usefulness follows the value read")
     initial_usefulness: float = Field(0.3, ge=0, le=1, description="expected usefulness at registration")
     churn_days: int = Field(45, ge=1, le=3650, description="days without a visit after which a member has left")
+
+
+class Posting(Section):
+    """The willingness to write, and feedback (docs/model.md 7.3 step 2, 7.4 feedback, 7.5)."""
+
     post_base: float = Field(-11.0, ge=-20, le=20, description="log-odds of posting on a visit")
     post_trust: float = Field(3.0, ge=-20, le=20, description="weight of trust (psychological safety) minus 0.5")
     post_confidence: float = Field(3.0, ge=-20, le=20, description="weight of log-confidence")
     post_feedback: float = Field(0.8, ge=-20, le=20, description="weight of recent feedback (replies, endorsements)")
     post_endorsement: float = Field(1.0, ge=-20, le=20, description="weight of management endorsement: 'allowed to'")
     post_monitoring: float = Field(2.5, ge=0, le=20, description="chilling effect of monitoring on posting")
+    post_floor: float = Field(0.2, ge=0, le=1, description="least willingness applied to endorsing (a like is cheaper than a post)")
+    help_ease: float = Field(3.0, ge=-20, le=20, description="log-odds bonus of replying, answering, asking on the platform or posting an idea over writing an update")
+    work_post_prob: float = Field(0.1, ge=0, le=1, description="chance a manager's visit carries a team message, x email_replacement")
     confidence_gain: float = Field(0.03, ge=0, le=5, description="confidence growth per unit of feedback received")
     feedback_decay: float = Field(0.9, ge=0, le=1, description="daily decay of recent feedback")
+
+
+class Feed(Section):
+    """What a visit reads and what it does with it (docs/model.md 7.4)."""
+
     feed_size: int = Field(8, ge=1, le=100, description="posts read per visit")
     feed_window: int = Field(14, ge=1, le=365, description="days a post stays in feeds")
     feed_base: float = Field(0.15, ge=0, le=1, description="baseline acceptance of a post into a feed")
@@ -127,13 +150,15 @@ class Behaviour(Section):
     value_update: float = Field(0.25, ge=0, le=1, description="chance an ordinary update is useful to a reader")
     value_work: float = Field(0.7, ge=0, le=1, description="chance a work post (replacing e-mail) or a leader's post is useful")
     value_idea: float = Field(0.7, ge=0, le=1, description="chance an idea is useful (interesting) to a reader")
-    post_floor: float = Field(0.2, ge=0, le=1, description="least willingness applied to endorsing (a like is cheaper than a post)")
-    help_ease: float = Field(3.0, ge=-20, le=20, description="log-odds bonus of replying, answering, asking on the platform or posting an idea over writing an update")
-    work_post_prob: float = Field(0.1, ge=0, le=1, description="chance a manager's visit carries a team message, x email_replacement")
     endorse_prob: float = Field(0.25, ge=0, le=1, description="chance to endorse a useful post (x willingness)")
     reply_prob: float = Field(0.08, ge=0, le=1, description="chance to reply to a useful post (x willingness)")
     answer_prob: float = Field(0.6, ge=0, le=1, description="chance to answer a question one can answer (x willingness)")
     learn_prob: float = Field(0.3, ge=0, le=1, description="chance to learn a topic by reading its answer")
+
+
+class QuestionRouting(Section):
+    """Work problems, asked on the platform or through e-mail and the hierarchy (docs/model.md 7.6)."""
+
     question_rate: float = Field(0.01, ge=0, le=1, description="work problems needing someone else's knowledge, per person-day")
     question_home_share: float = Field(0.3, ge=0, le=1, description="share of problems on one's own department's topics")
     platform_patience: int = Field(5, ge=0, le=365, description="days a platform question waits before going up the hierarchy too")
@@ -141,19 +166,39 @@ class Behaviour(Section):
     email_reply_prob: float = Field(0.2, ge=0, le=1, description="daily chance an e-mailed colleague who knows replies")
     manager_handle_prob: float = Field(0.2, ge=0, le=1, description="daily chance a holder below the leaders (a manager or colleague) handles a forwarded question")
     senior_handle_prob: float = Field(0.05, ge=0, le=1, description="the same for senior managers (busy executives)")
+
+
+class IdeaReview(Section):
+    """Ideas, endorsed on the platform or reviewed by the executives (docs/model.md 7.7)."""
+
     idea_rate: float = Field(0.005, ge=0, le=1, description="ideas per person-day")
     idea_endorsements: int = Field(3, ge=1, le=1000, description="endorsements that adopt an idea on the platform")
     exec_ideas_per_day: float = Field(0.25, ge=0, le=1000, description="ideas the executives can review per day")
     exec_approval: float = Field(0.5, ge=0, le=1, description="chance a reviewed idea is approved")
     idea_ttl: int = Field(180, ge=1, le=3650, description="days an idea waits in the executives' queue before it is dropped")
+
+
+class TrustAndAbuse(Section):
+    """Trust, abuse and monitoring (docs/model.md 7.9)."""
+
     abuse_prob: float = Field(0.3, ge=0, le=1, description="chance a bad actor posts abuse on a visit")
     abuse_trust_hit: float = Field(0.03, ge=0, le=1, description="trust lost by reading abuse left online")
     leader_trust_gain: float = Field(0.01, ge=0, le=1, description="trust gained (x distance to 1) by reading a leader's post")
     trust_relax: float = Field(0.01, ge=0, le=1, description="daily pull of trust back to its initial value")
     monitoring_trust_drift: float = Field(0.01, ge=0, le=1, description="daily trust loss under full monitoring")
-    visit_time: float = Field(0.5, ge=0, le=10, description="time cost of a visit, relative to available time")
+
+
+class PlatformTies(Section):
+    """Ties made on the platform (docs/model.md 7.8)."""
+
     platform_ties: int = Field(8, ge=0, le=64, description="slots for ties made on the platform, per person (0: none)")
     tie_decay: float = Field(0.99, ge=0, le=1, description="daily decay factor of a platform tie's strength")
+
+
+# pydantic lists a model's fields from its last base to its first: the bases are in reverse order
+class Behaviour(PlatformTies, TrustAndAbuse, IdeaReview, QuestionRouting, Feed, Posting, Visiting,
+                WordOfMouthAndRegistration):
+    """Coefficients of the daily decisions (logistic scores unless stated), by submodel. All are guesses, calibrated."""
 
 
 class Registration(Section):
