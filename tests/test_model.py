@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orgsim import kernels as K
+from orgsim import simulation
+from orgsim.kernels.ideas import executive_review
+from orgsim.kernels.state import AWARE, LEFT, MEMBER, UNAWARE, Out, People
 from orgsim.model import OrgModel
 from orgsim.params import Scenario
 from orgsim.reference import ReferenceModel, run_reference
@@ -52,10 +54,10 @@ def test_simulation_and_the_mesa_model_give_identical_results(small):
     for _ in range(days):
         mesa_model.step()
     np.testing.assert_array_equal(plain.counters, mesa_model.counters)
-    for name in K.People._fields:
+    for name in People._fields:
         np.testing.assert_array_equal(getattr(plain.people, name), getattr(mesa_model.people, name), err_msg=name)
-    assert mesa_model.steps == days and len(mesa_model.agents) == mesa_model.org.n
-    assert plain.counters[:, K.NEW_POSTS].sum() > 0  # the days did something
+    assert mesa_model.steps == days
+    assert plain.counters[:, Out.new_posts].sum() > 0  # the days did something
 
 
 def test_a_run_does_not_import_mesa(tmp_path):
@@ -76,11 +78,11 @@ def test_models_stepped_in_turn_match_models_run_alone(small):
     """Each model owns its kernels' generator: interleaving two models' days changes neither."""
     alone = []
     for seed in (1, 2):
-        model = OrgModel(small, rng=seed, agent_views=False)
+        model = OrgModel(small, rng=seed)
         for _ in range(small.run.days):
             model.step()
         alone.append(model.counters.copy())
-    a, b = OrgModel(small, rng=1, agent_views=False), OrgModel(small, rng=2, agent_views=False)
+    a, b = OrgModel(small, rng=1), OrgModel(small, rng=2)
     for _ in range(small.run.days):
         a.step()
         b.step()
@@ -93,25 +95,25 @@ def test_run_days_matches_stepping_day_by_day(small, monkeypatch):
     """Stretches between events run in one kernel call each, with the same draws as day-by-day steps."""
     days = small.run.days + 5  # past the scenario's days too (the arrays grow)
     [event_day] = [e.day for e in small.rollout.events if 0 < e.day < days]  # a stretch boundary inside the run
-    stepped = OrgModel(small, rng=7, agent_views=False)
+    stepped = OrgModel(small, rng=7)
     for _ in range(days):
         stepped.step()
-    calls, kernel = [], K.step_days
+    calls, kernel = [], simulation.step_days
 
     def step_days(*args):
         calls.append(len(args[-2]))  # the seeds: one per day of the call
         kernel(*args)
 
-    monkeypatch.setattr(K, "step_days", step_days)
+    monkeypatch.setattr(simulation, "step_days", step_days)
     ticks = []
-    stretched, ticked = OrgModel(small, rng=7, agent_views=False), OrgModel(small, rng=7, agent_views=False)
+    stretched, ticked = OrgModel(small, rng=7), OrgModel(small, rng=7)
     stretched.run_days(days - 3)
     stretched.run_days(3)
     assert calls == [event_day, days - 3 - event_day, 3]
     ticked.run_days(days, on_day=lambda: ticks.append(ticked.day))
     for model in (stretched, ticked):
         np.testing.assert_array_equal(model.counters, stepped.counters)
-        for name in K.People._fields:
+        for name in People._fields:
             np.testing.assert_array_equal(getattr(model.people, name), getattr(stepped.people, name), err_msg=name)
         np.testing.assert_array_equal(model.posts.ring, stepped.posts.ring)
         assert model.steps == stepped.steps == days
@@ -119,7 +121,7 @@ def test_run_days_matches_stepping_day_by_day(small, monkeypatch):
 
 
 def test_mesa_steps_count_the_days_run_even_when_interrupted(small):
-    model = OrgModel(small, rng=3, agent_views=False)
+    model = OrgModel(small, rng=3)
 
     def stop_on_day_4():
         if model.day >= 4:
@@ -132,27 +134,14 @@ def test_mesa_steps_count_the_days_run_even_when_interrupted(small):
     assert model.steps == model.day
 
 
-def test_agent_views_read_and_write_the_arrays(small):
-    model = OrgModel(small, rng=1)
-    assert len(model.agents) == small.organization.n_employees
-    agent = next(a for a in model.agents if a.index == 17)
-    assert agent.trust == pytest.approx(model.people.trust[17])
-    model.people.trust[17] = 0.123
-    assert agent.trust == pytest.approx(0.123)
-    agent.usefulness = 0.77
-    assert model.people.usefulness[17] == pytest.approx(0.77)
-    assert agent.level == model.org.level[17] and agent.department == model.org.department[17]
-    assert not agent.__dict__.keys() - {"index", "unique_id", "model", "pos"}  # no state of its own
-
-
 def test_announcement_happens_on_its_day(small):
     model = OrgModel(small, rng=2)
     for _ in range(10):
         model.step()
-    before = model.counters[9, K.C["n_aware"]]
+    before = model.counters[9, Out.n_aware]
     model.step()  # day 10: announce to all
     assert before < 0.5 * small.organization.n_employees
-    assert model.counters[10, K.C["n_aware"]] == small.organization.n_employees
+    assert model.counters[10, Out.n_aware] == small.organization.n_employees
     assert model.policy.management_endorsement == 0.8 and small.policy.management_endorsement == 0.0
 
 
@@ -162,7 +151,7 @@ def test_stepping_past_the_scenario_days_keeps_working(small):
     model = OrgModel(short, rng=1)
     for _ in range(8):
         model.step()
-    assert model.counters.shape[0] == 8 and model.counters[7, K.C["n_registered"]] > 0
+    assert model.counters.shape[0] == 8 and model.counters[7, Out.n_registered] > 0
 
 
 def test_outputs_are_consistent(small):
@@ -210,14 +199,14 @@ def test_an_announcement_re_engages_leavers_only_on_an_open_platform(small):
     """Told about a closed platform, leavers stay away (and the unaware become aware); open, they come back."""
     model = OrgModel(small, rng=1)
     people = model.people
-    people.state[:10] = K.LEFT
-    people.state[10:20] = K.UNAWARE
-    model.policy.platform_open = False
+    people.state[:10] = LEFT
+    people.state[10:20] = UNAWARE
+    model.set_policy(platform_open=False)
     model.announce(None)
-    assert (people.state[:10] == K.LEFT).all() and (people.state[10:20] == K.AWARE).all()
-    model.policy.platform_open = True
+    assert (people.state[:10] == LEFT).all() and (people.state[10:20] == AWARE).all()
+    model.set_policy(platform_open=True)
     model.announce(None)
-    assert (people.state[:10] == K.MEMBER).all() and (people.engaged_day[:10] == model.day).all()
+    assert (people.state[:10] == MEMBER).all() and (people.engaged_day[:10] == model.day).all()
 
 
 @pytest.mark.parametrize("engine", ["kernel", "reference"])
@@ -247,8 +236,8 @@ def test_a_restricted_member_reads_but_writes_nothing_more(small, engine):
 def test_executives_do_not_save_up_review_time_while_their_queue_is_empty(small):
     """Twenty days without a queued idea leave at most one idea's review time beyond a day's, not twenty days'."""
     model, reference = OrgModel(small, rng=1), ReferenceModel(small, rng=1)
-    params = model._kernel_params()
+    params = simulation.kernel_params(small, model.policy, model.org.n_departments)
     for day in range(20):
-        K.executive_review(model.ideas, params, model.out[day], day, model.kernel_rng)
+        executive_review(model.ideas, params, model.out[day], day, model.kernel_rng)
         reference.executive_review()
     assert model.ideas.budget[0] == reference.exec_budget == small.behaviour.exec_ideas_per_day + 1.0

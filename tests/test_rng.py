@@ -8,7 +8,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from orgsim import kernels as K
+from orgsim.kernels.feed import draw_new_post
+from orgsim.kernels.rng import next_u64, randint, seed_rng, uniform
+from orgsim.kernels.state import POST, Posts
 
 MASK = (1 << 64) - 1
 
@@ -46,19 +48,19 @@ def xoshiro256starstar(state: list[int], n: int) -> list[int]:
 @njit(_nrt=False)
 def draw_words(rng, out):
     for k in range(out.shape[0]):
-        out[k] = K.next_u64(rng)
+        out[k] = next_u64(rng)
 
 
 @njit(_nrt=False)
 def draw_uniforms(rng, out):
     for k in range(out.shape[0]):
-        out[k] = K.uniform(rng)
+        out[k] = uniform(rng)
 
 
 @njit(_nrt=False)
 def draw_ints(rng, out, lo, hi):
     for k in range(out.shape[0]):
-        out[k] = K.randint(rng, lo, hi)
+        out[k] = randint(rng, lo, hi)
 
 
 @njit(_nrt=False)
@@ -66,12 +68,12 @@ def draw_samples(rng, posts, start, n, out):
     """``out.shape[0]`` feed samples of ``out.shape[1]`` posts among ``n`` from ``start``, as visits draw them."""
     for r in range(out.shape[0]):
         for t in range(out.shape[1]):
-            out[r, t] = K.draw_new_post(posts, start, n, r + 1, rng)
+            out[r, t] = draw_new_post(posts, start, n, r + 1, rng)
 
 
 def seeded(seed: int) -> np.ndarray:
     rng = np.zeros(4, np.uint64)
-    K.seed_rng(rng, seed)
+    seed_rng(rng, seed)
     return rng
 
 
@@ -129,8 +131,8 @@ def test_different_seeds_give_different_streams():
 
 def test_feed_samples_are_distinct_and_uniform_in_every_position():
     k, n, samples, start = 30, 40, 20_000, 100  # few posts more than candidates: duplicates would be frequent
-    ring = np.zeros(64, K.POST)  # global indices 100..139 wrap around the ring's end
-    posts = K.Posts(ring, np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(64, np.int64), np.zeros(1, np.int64))
+    ring = np.zeros(64, POST)  # global indices 100..139 wrap around the ring's end
+    posts = Posts(ring, np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(64, np.int64), np.zeros(1, np.int64))
     out = np.zeros((samples, k), np.int64)
     draw_samples(seeded(7), posts, start, n, out)
     out -= start

@@ -11,16 +11,16 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from orgsim.cli import app
-from orgsim.kernels import COUNTERS
+from orgsim.kernels.state import COUNTERS
 from orgsim.model import OrgModel
 from orgsim.params import Scenario
 from orgsim.runner import run
 from orgsim.scenario import with_overrides
 from orgsim.viz import animate as A
 from orgsim.viz import figures as F
-from orgsim.viz.compare import save_comparison
 from orgsim.viz.layout import STATES, cross_contacts, headline_shares, org_chart, person_states
 from orgsim.viz.palette import STATE_COLOURS
+from orgsim.viz.save import save_comparison
 
 runner = CliRunner()
 
@@ -40,7 +40,7 @@ def variance(image: Image.Image) -> float:
 
 
 def test_org_chart_groups_departments_and_puts_managers_above_reports():
-    model = OrgModel(tiny(), rng=1, agent_views=False)
+    model = OrgModel(tiny(), rng=1)
     org, chart = model.org, org_chart(model.org)
     assert chart.nodes.size == org.n and not chart.sampled
     assert len(chart.boxes) == org.n_departments
@@ -58,7 +58,7 @@ def test_large_org_is_sampled_keeping_every_manager():
     sc = tiny().model_copy(deep=True)
     sc.organization.n_employees = 3000
     sc.organization.n_departments = 8
-    model = OrgModel(Scenario.model_validate(sc.model_dump()), rng=1, agent_views=False)
+    model = OrgModel(Scenario.model_validate(sc.model_dump()), rng=1)
     chart = org_chart(model.org, max_nodes=800)
     assert chart.sampled and chart.nodes.size == 800
     shown = set(chart.nodes.tolist())
@@ -68,7 +68,7 @@ def test_large_org_is_sampled_keeping_every_manager():
 
 
 def test_person_states_partition_people_consistently_with_the_counters():
-    model = OrgModel(tiny(), rng=2, agent_views=False)
+    model = OrgModel(tiny(), rng=2)
     for _ in range(20):
         model.step()
     day = model.day - 1
@@ -85,7 +85,7 @@ def test_person_states_partition_people_consistently_with_the_counters():
 
 def test_cross_contacts_cross_departments_or_skip_levels_between_todays_posters_and_visitors():
     launch = {"events": [{"day": 0, "announce": "all", "set": {"management_endorsement": 0.8}}]}
-    model = OrgModel(tiny(**launch), rng=4, agent_views=False)
+    model = OrgModel(tiny(**launch), rng=4)
     org, p = model.org, model.people
     pairs = np.zeros((0, 2))
     while pairs.shape[0] == 0 and model.day < 90:  # the first day with such contacts

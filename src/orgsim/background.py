@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from orgsim.params import Scenario
 
 if TYPE_CHECKING:
-    from orgsim.simulation import Replicate
+    from orgsim.engine import Replicate
 
 # Forked workers start at once with what the caller has imported; elsewhere (macOS, Windows) they
 # are spawned: a fresh interpreter that imports what it needs.

@@ -7,10 +7,12 @@ is the state at the end of day ``d``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
-from orgsim.kernels import COUNTERS
+from orgsim.kernels.state import COUNTERS
 
 COLUMNS = [
     "day", "replicate", "n_employees", "n_aware", "n_registered", "n_active_7d", "n_contributors_30d",
@@ -22,15 +24,6 @@ COLUMNS = [
     "questions_asked_platform", "questions_answered_platform", "questions_dropped", "ideas_posted",
     "mean_idea_latency", "n_external_active", "leader_posts", "new_platform_ties", "new_cross_department_ties",
 ]
-
-SUMMARY_KEYS = (
-    "registered_share_day60", "peak_active_7d_share", "peak_day", "final_active_7d_share",
-    "final_contributors_30d_share", "final_registered_share", "top1pct_post_share", "top10pct_post_share",
-    "lurker_share", "gini_posts", "total_posts", "total_replies", "total_endorsements", "final_mean_trust",
-    "mean_answer_days", "answered_share", "final_knowledge_coverage", "share_cross_department",
-    "share_cross_level", "ideas_adopted", "mean_idea_latency",
-)
-"""Keys of :func:`summary`, in order (defined in docs/outputs.md)."""
 
 INTEGER_COLUMNS = frozenset(["day", "replicate"] + [
     name for name in COLUMNS if name.startswith(("n_", "new_", "cum_", "questions_", "ideas_", "leader_", "abuse_"))])
@@ -80,39 +73,54 @@ def top_share(values: np.ndarray, fraction: float) -> float:
     return float(x[:k].sum() / x.sum())
 
 
+class _Replicate:
+    """What the summary metrics of one replicate are computed from."""
+
+    def __init__(self, frame: pd.DataFrame, contributions: np.ndarray, counters: np.ndarray):
+        self.frame, self.contributions = frame, contributions
+        self.n = float(frame["n_employees"].iloc[-1])
+        self.total = dict(zip(COUNTERS, counters.sum(axis=0), strict=True))  # whole counts: exact
+        self.peak = int(np.argmax(frame["n_active_7d"].to_numpy()))
+
+    def last(self, column: str) -> float:
+        return float(self.frame[column].iloc[-1])
+
+    def share_on(self, day: int, column: str) -> float:
+        rows = np.flatnonzero(self.frame["day"].to_numpy() == day)
+        return float(self.frame[column].iloc[rows[0]]) / self.n if rows.size else float("nan")
+
+    def ratio(self, a: str, b: str) -> float:
+        return float(self.total[a] / self.total[b]) if self.total[b] > 0 else float("nan")
+
+
+# The headline metrics of one replicate, in order (each defined in docs/outputs.md)
+SUMMARY: dict[str, Callable[[_Replicate], float]] = {
+    "registered_share_day60": lambda r: r.share_on(60, "n_registered"),
+    "peak_active_7d_share": lambda r: float(r.frame["n_active_7d"].iloc[r.peak]) / r.n,
+    "peak_day": lambda r: int(r.frame["day"].iloc[r.peak]),
+    "final_active_7d_share": lambda r: r.last("n_active_7d") / r.n,
+    "final_contributors_30d_share": lambda r: r.last("n_contributors_30d") / r.n,
+    "final_registered_share": lambda r: r.last("n_registered") / r.n,
+    "top1pct_post_share": lambda r: top_share(r.contributions, 0.01),
+    "top10pct_post_share": lambda r: top_share(r.contributions, 0.10),
+    "lurker_share": lambda r: float(np.mean(r.contributions == 0)) if r.contributions.size else float("nan"),
+    "gini_posts": lambda r: gini(r.contributions),
+    "total_posts": lambda r: float(r.total["new_posts"]),
+    "total_replies": lambda r: float(r.total["new_replies"]),
+    "total_endorsements": lambda r: float(r.total["new_endorsements"]),
+    "final_mean_trust": lambda r: r.last("mean_trust"),
+    "mean_answer_days": lambda r: r.ratio("sum_answer_days", "questions_answered"),
+    "answered_share": lambda r: r.ratio("questions_answered", "questions_asked"),
+    "final_knowledge_coverage": lambda r: r.last("knowledge_coverage"),
+    "share_cross_department": lambda r: r.ratio("n_cross_department", "n_interactions"),
+    "share_cross_level": lambda r: r.ratio("n_cross_level", "n_interactions"),
+    "ideas_adopted": lambda r: float(r.total["ideas_adopted"]),
+    "mean_idea_latency": lambda r: r.ratio("sum_idea_latency", "ideas_adopted"),
+}
+SUMMARY_KEYS = tuple(SUMMARY)
+
+
 def summary(frame: pd.DataFrame, contributions: np.ndarray, counters: np.ndarray) -> dict[str, float]:
     """Headline metrics of one replicate (see docs/outputs.md)."""
-    col = {name: frame[name].to_numpy() for name in ("day", "n_employees", "n_registered", "n_active_7d",
-                                                     "n_contributors_30d", "mean_trust", "knowledge_coverage")}
-    last = {name: float(values[-1]) for name, values in col.items()}
-    n = last["n_employees"]
-    day60 = np.flatnonzero(col["day"] == 60)
-    peak = int(np.argmax(col["n_active_7d"]))
-    c = dict(zip(COUNTERS, counters.sum(axis=0), strict=True))  # the totals used below are whole counts: exact
-
-    def ratio(a: float, b: float) -> float:
-        return float(a / b) if b > 0 else float("nan")
-
-    return {
-        "registered_share_day60": float(col["n_registered"][day60[0]]) / n if day60.size else float("nan"),
-        "peak_active_7d_share": float(col["n_active_7d"][peak]) / n,
-        "peak_day": int(col["day"][peak]),
-        "final_active_7d_share": last["n_active_7d"] / n,
-        "final_contributors_30d_share": last["n_contributors_30d"] / n,
-        "final_registered_share": last["n_registered"] / n,
-        "top1pct_post_share": top_share(contributions, 0.01),
-        "top10pct_post_share": top_share(contributions, 0.10),
-        "lurker_share": float(np.mean(contributions == 0)) if contributions.size else float("nan"),
-        "gini_posts": gini(contributions),
-        "total_posts": float(c["new_posts"]),
-        "total_replies": float(c["new_replies"]),
-        "total_endorsements": float(c["new_endorsements"]),
-        "final_mean_trust": last["mean_trust"],
-        "mean_answer_days": ratio(c["sum_answer_days"], c["questions_answered"]),
-        "answered_share": ratio(c["questions_answered"], c["questions_asked"]),
-        "final_knowledge_coverage": last["knowledge_coverage"],
-        "share_cross_department": ratio(c["n_cross_department"], c["n_interactions"]),
-        "share_cross_level": ratio(c["n_cross_level"], c["n_interactions"]),
-        "ideas_adopted": float(c["ideas_adopted"]),
-        "mean_idea_latency": ratio(c["sum_idea_latency"], c["ideas_adopted"]),
-    }
+    replicate = _Replicate(frame, contributions, counters)
+    return {key: metric(replicate) for key, metric in SUMMARY.items()}

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from orgsim import __version__
-from orgsim import kernels as K
+from orgsim.engine import Replicate
 from orgsim.metrics import summary, timeseries
 from orgsim.params import Scenario
 from orgsim.scenario import load_scenario, scenario_hash, with_run_settings
-from orgsim.simulation import Replicate, simulate
+from orgsim.simulation import simulate
 
 
 @dataclass
@@ -94,7 +94,9 @@ LOADING_KERNELS = "loading the kernels (the first run on a machine compiles them
 
 def kernels_loaded() -> bool:
     """Whether this process has loaded the kernels already (then a run starts at once)."""
-    return bool(getattr(K.step_days, "signatures", True))  # a plain function under NUMBA_DISABLE_JIT
+    from orgsim.kernels.day import step_days
+
+    return bool(getattr(step_days, "signatures", True))  # a plain function under NUMBA_DISABLE_JIT
 
 
 def warm_up() -> None:

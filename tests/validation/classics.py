@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import poisson
 
-from orgsim import kernels as K
+from orgsim.kernels.state import Out
 from orgsim.params import Scenario
 from orgsim.simulation import Simulation
 
@@ -47,11 +47,11 @@ def adopters_until_settled(scenario: Scenario, seed: int) -> np.ndarray:
     previous = -1.0
     for _ in range(scenario.run.days):
         model.step()
-        current = model.counters[-1, K.N_REGISTERED]
+        current = model.counters[-1, Out.n_registered]
         if current == previous:
             break
         previous = current
-    return model.counters[:, K.N_REGISTERED].copy()
+    return model.counters[:, Out.n_registered].copy()
 
 
 # --- Bass (1969) ---------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def bass_runs(n: int, p: float, q: float, days: int, seeds: list[int]) -> np.nda
         model = Simulation(scenario, rng=seed)
         for _ in range(days):
             model.step()
-        model_runs.append(model.counters[:, K.N_REGISTERED] / n)
+        model_runs.append(model.counters[:, Out.n_registered] / n)
     return np.array(model_runs)
 
 

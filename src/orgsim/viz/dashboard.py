@@ -118,7 +118,7 @@ class DashboardModel(OrgModel):
         base = load_scenario(scenario_file) if scenario_file else Scenario()
         scenario = dashboard_scenario(base, launch, n_employees, initial_trust, leader_participation, time_budget,
                                       governance, bad_actors, seed)
-        super().__init__(scenario, rng=seed, agent_views=False)
+        super().__init__(scenario, rng=seed)
         self.chart = org_chart(self.org)
         reporters = {label: (lambda m, key=key: headline_shares(m.people, m.day - 1)[key])
                      for label, (key, _) in SERIES.items()}

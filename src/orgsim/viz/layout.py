@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orgsim.kernels import AWARE, LEFT, MEMBER, UNAWARE
+from orgsim.kernels.state import AWARE, LEFT, MEMBER, UNAWARE
 
 STATES = ("unaware", "aware", "lurking", "contributing", "left")
 CONTRIBUTING_DAYS = 30  # "contributing" = wrote something in the last 30 days (as n_contributors_30d)
