@@ -47,8 +47,8 @@ from orgsim.scenario import (
     overridden_message,
     read_yaml,
     set_dotted,
-    validate,
     warn_unreached,
+    with_overrides,
 )
 
 METRICS = SUMMARY_KEYS  # the summary metrics of one run, the columns ``outputs`` may name
@@ -205,14 +205,8 @@ def base_scenario(experiment: Experiment) -> Scenario:
     scenario = experiment.scenario
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
-    return _apply(scenario, experiment.set, f"{experiment.name}: set") if experiment.set else scenario
-
-
-def _apply(scenario: Scenario, overrides: dict[str, Any], where: str) -> Scenario:
-    data = scenario.model_dump()
-    for dotted, value in overrides.items():
-        data = set_dotted(data, dotted, value)
-    return validate(data, where)
+    return with_overrides(scenario, experiment.set, f"{experiment.name}: set", warn=False) if experiment.set \
+        else scenario
 
 
 def _about(error: dict, key: str) -> bool:
@@ -271,7 +265,7 @@ def validate_experiment(data: dict, source: str = "<experiment>") -> Experiment:
     try:
         base = base_scenario(experiment.model_copy(update={"set": {}}))
         if experiment.set:  # applied here, not by base_scenario, so that its errors name this file
-            base = _apply(base, experiment.set, f"{source}: set")
+            base = with_overrides(base, experiment.set, f"{source}: set", warn=False)
         check_values(experiment, base, source)
         check_effective(experiment, base, source)
     except ScenarioError as exc:

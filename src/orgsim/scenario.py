@@ -199,14 +199,17 @@ def overridden_message(scenario: Scenario, dotted: str, event: Event) -> str:
             "[{day: 0, announce: all}]) or set the value in an event")
 
 
-def _applied(data: dict, overrides: dict[str, Any], source: str) -> Scenario:
-    """Validate ``data`` with ``overrides`` applied; warn about what has no effect.
+def _applied(data: dict, overrides: dict[str, Any], source: str, warn: bool = True) -> Scenario:
+    """Validate ``data`` with ``overrides`` applied: the one path of every override (files, API, sweeps).
 
-    That is a policy override a day-0 event undoes, or an event after the run's last day.
+    With ``warn``, warns about what has no effect: a policy override a day-0 event undoes, or an
+    event after the run's last day. Errors name ``source``.
     """
     for dotted, value in overrides.items():
         data = set_dotted(data, dotted, value)
     scenario = validate(data, source)
+    if not warn:
+        return scenario
     for dotted, event in overridden(scenario, overrides):
         warnings.warn(f"{source}: {overridden_message(scenario, dotted, event)}", UserWarning, stacklevel=3)
     if not overrides or LENGTH_AND_EVENTS & set(overrides):  # as written, or with another length or other events
@@ -232,13 +235,14 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     return _applied(read_scenario_data(path), overrides or {}, str(path))
 
 
-def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """A copy of ``scenario`` with dotted-path ``overrides`` applied and validated.
+def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str | None = None,
+                   warn: bool = True) -> Scenario:
+    """A copy of ``scenario`` with dotted-path ``overrides`` applied and validated; errors name ``source``.
 
-    Warns if a ``policy.*`` override is undone by a day-0 event of the scenario, and, when the overrides
-    change the run's length or the events, about each event after the last day.
+    With ``warn``, warns if a ``policy.*`` override is undone by a day-0 event of the scenario, and, when
+    the overrides change the run's length or the events, about each event after the last day.
     """
-    return _applied(scenario.model_dump(), overrides, scenario.name)
+    return _applied(scenario.model_dump(), overrides, source or scenario.name, warn)
 
 
 def with_run_settings(scenario: Scenario, seed: int | None = None, replicates: int | None = None,

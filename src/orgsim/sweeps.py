@@ -22,7 +22,6 @@ import sys
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,9 +44,7 @@ def run_one(base: Scenario, seed: int, outputs: list[str], columns: list[str],
             run: Run) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Run one sweep run; a run that raises comes back as a row with status ``failed`` and the error."""
     try:
-        with warnings.catch_warnings():  # what has no effect was said once, when the experiment was loaded
-            warnings.simplefilter("ignore", UserWarning)
-            scenario = with_overrides(base, run.values)
+        scenario = with_overrides(base, run.values, warn=False)  # what has no effect was said at loading
         frame, metrics, _ = run_replicate(scenario, run.index, seed)
     except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
         return failed_row(run, seed, outputs, exc), None
@@ -258,13 +255,13 @@ class Store:
 
 
 # The modules whose code decides a run's results: a sweep resumed after any change to them would mix two models
-MODEL_SOURCES = ("kernels.py", "simulation.py", "model.py", "organization.py", "metrics.py", "runner.py")
-
-
 def model_hash() -> str:
-    """A hash of the model's code (:data:`MODEL_SOURCES`)."""
+    """A hash of the code of the whole orgsim package (every module, by its path in the package)."""
     here = Path(__file__).parent
-    return hashlib.sha256(b"".join((here / name).read_bytes() for name in MODEL_SOURCES)).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for path in sorted(here.rglob("*.py")):
+        digest.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def fingerprint(base: Scenario, experiment: Experiment, seed: int, runs: list[Run]) -> str:
