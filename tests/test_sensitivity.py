@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from orgsim.cli import app
 from orgsim.experiment import Experiment
-from orgsim.sensitivity import SensitivityResult, analyse, plot_indices, sensitivity, unit_sample
+from orgsim.sensitivity import SensitivityResult, analyse, sensitivity, unit_sample
+from orgsim.viz.sensitivity import plot_indices
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_DOWN = str(ROOT / "scenarios" / "top_down.yaml")
@@ -63,6 +64,7 @@ def test_the_driver_is_ranked_first_and_a_parameter_without_effect_last(method, 
     assert list(ranked.index) == ["registration.bass_p", "registration.bass_q", "behaviour.abuse_prob"]
     assert ranked.loc["registration.bass_p", key] > 3 * ranked.loc["behaviour.abuse_prob", key]
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "indices.csv"), result.indices, check_dtype=False)
+    plot_indices(result, tmp_path / "sensitivity.png")
     with Image.open(tmp_path / "sensitivity.png") as image:
         assert image.format == "PNG" and image.width > 200
 

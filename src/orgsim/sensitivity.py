@@ -87,7 +87,8 @@ def sensitivity(experiment: Experiment | str | Path | None = None, *, out: str |
     Args:
         experiment: an experiment file or object with ``ranges`` and a ``sensitivity`` section, or ``None`` to
             build one from keyword ``fields``.
-        out: directory for the runs (Parquet, resumable), ``indices.csv`` and ``sensitivity.png``.
+        out: directory for the runs (Parquet, resumable) and ``indices.csv``; ``orgsim sensitivity`` adds
+            ``sensitivity.png`` (:func:`orgsim.viz.sensitivity.plot_indices`).
         workers: local worker processes, as in :func:`orgsim.sweep`.
         scheduler: Dask scheduler address, as in :func:`orgsim.sweep`.
         progress: show a progress bar.
@@ -106,31 +107,7 @@ def sensitivity(experiment: Experiment | str | Path | None = None, *, out: str |
     indices = analyse(experiment, unit, runs, seed)
     result = SensitivityResult(experiment.sensitivity.method, indices, runs)
     if out is not None:
-        from orgsim.output import write_atomic, write_table
+        from orgsim.output import write_table
 
         write_table(Path(out) / "indices.csv", indices)
-        write_atomic(Path(out) / "sensitivity.png", lambda tmp: plot_indices(result, tmp))
     return result
-
-
-def plot_indices(result: SensitivityResult, path: str | Path | None = None):
-    """Horizontal bars of the ranking index per outcome (with confidence intervals); save if ``path``."""
-    import matplotlib.pyplot as plt
-
-    from orgsim.viz.palette import OKABE_ITO
-
-    key, conf = INDEX_COLUMNS[result.method][:2]
-    outcomes = list(dict.fromkeys(result.indices["outcome"]))
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * len(outcomes), 0.5 + 0.45 * result.indices[
-        "parameter"].nunique()), squeeze=False, constrained_layout=True)
-    for ax, outcome in zip(axes[0], outcomes, strict=True):
-        rows = result.indices[result.indices["outcome"] == outcome].iloc[::-1]
-        ax.barh(rows["parameter"], rows[key], xerr=rows[conf], color=OKABE_ITO["blue"], ecolor=OKABE_ITO["black"],
-                capsize=3)
-        ax.set_title(outcome, fontsize=10)
-        ax.set_xlabel({"ST": "total Sobol index ST", "mu_star": "Morris mu* (range scaled to 0-1)"}[key])
-        ax.axvline(0, color="#999999", linewidth=0.8)  # each panel in its own ranking, so each names its bars
-    if path is not None:
-        fig.savefig(path, dpi=120, format="png")
-        plt.close(fig)
-    return fig

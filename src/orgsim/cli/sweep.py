@@ -79,6 +79,10 @@ def sensitivity(
             result = run_sensitivity(exp, out=out, workers=workers, scheduler=scheduler, progress=not quiet)
         except KeyboardInterrupt:
             _finish(out, 0, 0, interrupted=True)
+        from orgsim.output import write_atomic
+        from orgsim.viz.sensitivity import plot_indices
+
+        write_atomic(out / "sensitivity.png", lambda tmp: plot_indices(result, tmp))
     if quiet:
         return
     columns = INDEX_COLUMNS[result.method]
