@@ -82,7 +82,11 @@ def test_summary_has_the_promised_keys_and_provenance(run_dir):
 
 def test_report_embeds_figures_and_names_the_scenario(run_dir):
     html = (run_dir / "report.html").read_text()
-    assert "<h1>tiny</h1>" in html and html.count("data:image/png;base64,") == 3
+    assert "<h1>Tiny</h1>" in html and html.count("data:image/png;base64,") == 3
+    # what happened in words, the inputs in plain words and the caveat, for a client reading it alone
+    assert "Weekly activity peaked at" in html and "By day 60" not in html  # a 40-day run: no day-60 sentence
+    assert "Initial trust in management" in html and "not a forecast for yours" in html
+    assert "lowest to highest of 2 runs" in html and 'alt="Line chart' in html
     # the rollout events are listed, their parts apart
     assert ("<li>day 5: launch; announced to all; sets management_endorsement = 0.7, leader_participation = 0.4</li>"
             in html)

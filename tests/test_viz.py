@@ -169,13 +169,16 @@ def test_compare_report_holds_table_and_figures(tmp_path):
     assert {"comparison.csv", "timeseries.csv", "side_by_side.png", "measures.png", "report.html"} <= names
     html = (tmp_path / "report.html").read_text()
     assert html.count("<img") == 2 and "data:image/png;base64," in html
-    assert "<th class=\"num\">bottom</th>" in html and "<th class=\"num\">top</th>" in html
+    assert "<th class=\"num\">Bottom</th>" in html and "<th class=\"num\">Top</th>" in html  # human titles
     assert "Registered by day 60" in html
     for png in ("side_by_side.png", "measures.png"):
         image = Image.open(tmp_path / png)
         assert image.size[0] > 800 and variance(image) > 100
     table = pd.read_csv(tmp_path / "comparison.csv")
-    assert list(table.columns) == ["metric", "bottom", "top"]
+    assert list(table.columns) == ["metric", "unit", "scenario", "mean", "low", "high", "runs", "days"]
+    known = table.dropna(subset=["mean"])  # registered by day 60 is undefined in a 25-day run
+    assert set(table.scenario) == {"bottom", "top"} and (known["low"] <= known["mean"]).all()
+    assert (known["mean"] <= known["high"]).all() and (table.days == 25).all()
     # the announced launch makes everyone aware on day 0: the table must show more registrations by day 20
     frame = pd.read_csv(tmp_path / "timeseries.csv")
     day20 = frame[frame.day == 20].groupby("scenario")["n_registered"].mean()
@@ -198,7 +201,7 @@ def test_compare_cli_prints_the_headline_numbers_side_by_side(tmp_path):
                                  "--out", str(tmp_path / "o"), "--days", "10"])
     assert result.exit_code == 0, result.output
     header = next(line for line in result.stdout.splitlines() if "metric" in line)
-    assert header.index("first") < header.index("second")  # one column per scenario, in the order given
+    assert header.index("First") < header.index("Second")  # one column per scenario (its title), in the order given
     assert "Peak weekly active" in result.stdout and "report.html" in result.stderr
 
 

@@ -253,6 +253,15 @@ def with_run_settings(scenario: Scenario, seed: int | None = None, replicates: i
     return with_overrides(scenario, updates) if updates else scenario
 
 
+def day0_policy(scenario: Scenario) -> dict:
+    """The policy in force on day 0: the scenario's policy updated by its day-0 events."""
+    policy = scenario.policy.model_dump()
+    for event in scenario.rollout.events:
+        if event.day == 0:
+            policy.update(event.set)
+    return policy
+
+
 def scenario_hash(scenario: Scenario) -> str:
     """A short stable hash of the resolved scenario (recorded in every output)."""
     blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode()

@@ -114,14 +114,18 @@ def day_progress(total: int, label: str, quiet: bool) -> Iterator:
         yield tick
 
 
-def summary_table(summaries: dict[str, dict], title: str) -> Table:
-    """The headline metrics as a rich table, one column per scenario."""
-    from orgsim.viz.report import HEADLINES, fmt
+def summary_table(results: list) -> Table:
+    """The headline metrics as a rich table, one column per run: the mean and, in brackets, its spread."""
+    from orgsim.viz.narrative import spread_cell, spread_table, spread_words, title
+    from orgsim.viz.report import HEADLINES
 
-    table = Table(title=title)
+    runs = min(len(r.replicates) for r in results)
+    caption = f"Means of {runs} runs; in brackets: {spread_words(runs)}" if runs > 1 else "One run: no spread"
+    table = Table(title=caption)
     table.add_column("metric")
-    for name in summaries:
-        table.add_column(name, justify="right")
+    for r in results:
+        table.add_column(title(r.scenario), justify="right")
+    spreads = [spread_table(r.replicates, [h.key for h in HEADLINES]) for r in results]
     for h in HEADLINES:
-        table.add_row(h.label, *(fmt(s.get(h.key), h.pattern).replace("&ndash;", "-") for s in summaries.values()))
+        table.add_row(h.label, *(spread_cell(s, h.key, h.pattern) for s in spreads))
     return table

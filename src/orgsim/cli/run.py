@@ -56,8 +56,7 @@ def run(
                 results = collect(sc, simulated.wait(tick))
         save_run(results, out, figures=figures, fork_figures=True)
     if not quiet:
-        title = f"Mean of {results.summary['replicates']} replicate(s)"
-        stdout_console.print(summary_table({sc.name: results.summary}, title))
+        stdout_console.print(summary_table([results]))
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
 
 

@@ -95,7 +95,7 @@ def compare(
                 results.append(run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick))
         save_comparison(results, out)
     if not quiet:
-        stdout_console.print(summary_table({r.scenario.name: r.summary for r in results}, "Means over replicates"))
+        stdout_console.print(summary_table(results))
         console.print(f"Compared {', '.join(names)}; open [bold]{out / 'report.html'}[/]")
 
 

@@ -22,7 +22,7 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 
 from orgsim.model import OrgModel  # noqa: E402
 from orgsim.params import Scenario  # noqa: E402
-from orgsim.scenario import load_scenario  # noqa: E402
+from orgsim.scenario import day0_policy, load_scenario  # noqa: E402
 from orgsim.viz.animate import colour_states, draw_chart, legend_handles  # noqa: E402
 from orgsim.viz.layout import headline_shares, org_chart, person_states  # noqa: E402
 from orgsim.viz.palette import OKABE_ITO, SERIES_COLOURS, use_projector_style  # noqa: E402
@@ -68,15 +68,6 @@ def launch_events(mode: str) -> tuple[int | None, list[dict]]:
         return 0, [{"day": 0, "announce": [0], "set": {"management_endorsement": ENDORSEMENT}, "note": "pilot"},
                    {"day": PILOT_DAY, "announce": "all", "note": "everyone"}]
     return None, []
-
-
-def day0_policy(scenario: Scenario) -> dict:
-    """The policy in force on day 0: the scenario's policy updated by its day-0 events."""
-    policy = scenario.policy.model_dump()
-    for event in scenario.rollout.events:
-        if event.day == 0:
-            policy.update(event.set)
-    return policy
 
 
 def dashboard_scenario(base: Scenario, launch: str, n_employees: int, initial_trust: float,

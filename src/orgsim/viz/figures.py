@@ -12,6 +12,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from orgsim.metrics import top_share  # noqa: E402
+from orgsim.viz.narrative import spread_limits, spread_words  # noqa: E402
+from orgsim.viz.narrative import title as scenario_title  # noqa: E402
 from orgsim.viz.palette import OKABE_ITO, SERIES_COLOURS, use_projector_style  # noqa: E402
 
 ADOPTION_SERIES = {
@@ -23,16 +25,26 @@ ADOPTION_SERIES = {
 
 
 def band(ax, frame: pd.DataFrame, column: str, scale: float = 1.0, label: str | None = None,
-         colour: str | None = None, smooth: int = 1, linestyle: str | tuple = "solid") -> None:
-    """Plot the replicate mean of ``column`` (in ``linestyle``) with a 5-95% band across replicates."""
+         colour: str | None = None, smooth: int = 1, linestyle: str | tuple = "solid", lw: float = 2.2) -> None:
+    """Plot the replicate mean of ``column`` (in ``linestyle``) with a band across replicates.
+
+    The band spans what :func:`orgsim.viz.narrative.spread_words` says: every replicate below 20
+    replicates, the 5-95% percentiles from 20 on (:func:`band_note` writes it on the figure).
+    """
     wide = frame.pivot(index="day", columns="replicate", values=column) / scale
     if smooth > 1:
         wide = wide.rolling(smooth, min_periods=1).mean()
     mean = wide.mean(axis=1)
-    line = ax.plot(mean.index, mean.to_numpy(), label=label, color=colour, lw=2.2, ls=linestyle)
+    line = ax.plot(mean.index, mean.to_numpy(), label=label, color=colour, lw=lw, ls=linestyle)
     if wide.shape[1] > 1:
-        lo, hi = np.nanpercentile(wide.to_numpy(), [5, 95], axis=1)
-        ax.fill_between(mean.index, lo, hi, color=line[0].get_color(), alpha=0.2, lw=0)
+        lo, hi = spread_limits(wide.to_numpy(), axis=1)
+        ax.fill_between(mean.index, lo, hi, color=line[0].get_color(), alpha=0.3, lw=0)
+
+
+def band_note(fig, runs: int) -> None:
+    """Say at the figure's bottom left what its lines and bands show."""
+    note = "lines: mean of 1 run" if runs < 2 else f"lines: mean of {runs} runs; bands: {spread_words(runs)}"
+    fig.text(0.005, 0.005, note, fontsize=10, color="#555555", va="bottom")
 
 
 def set_margins(fig, left: float, right: float, bottom: float, top: float, wspace: float | None = None) -> None:
@@ -45,11 +57,13 @@ def set_margins(fig, left: float, right: float, bottom: float, top: float, wspac
                         wspace=wspace)
 
 
-def events_marks(ax, scenario) -> None:
-    """Dotted vertical lines at the scenario's events."""
-    for event in scenario.rollout.events:
-        if event.day > 0:
-            ax.axvline(event.day, color="#555555", ls=":", lw=1.2)
+def events_marks(ax, *scenarios) -> None:
+    """Dotted vertical lines at the scenarios' events after day 0, each labelled once ("relaunch, day 365")."""
+    marks = {(e.day, e.note or "change") for s in scenarios for e in s.rollout.events if e.day > 0}
+    for day, note in sorted(marks):
+        ax.axvline(day, color="#555555", ls=":", lw=1.2)
+        ax.text(day, 0.98, f" {note}, day {day}", rotation=90, va="top", ha="right", fontsize=10,
+                color="#444444", transform=ax.get_xaxis_transform())
 
 
 def adoption_figure(results, path) -> None:
@@ -58,16 +72,26 @@ def adoption_figure(results, path) -> None:
     frame = results.timeseries
     n = frame["n_employees"].iloc[0]
     fig, ax = plt.subplots(figsize=(9, 5))
-    for column, label in ADOPTION_SERIES.items():
-        band(ax, frame, column, n, label, SERIES_COLOURS[column])
+    adoption_bands(ax, frame, n)
     events_marks(ax, results.scenario)
     ax.set(xlabel="day since launch", ylabel="share of employees", ylim=(0, 1.02),
-           title=f"{results.scenario.name}: who joins, who stays active")
+           title=f"{scenario_title(results.scenario)}: who joins, who stays active")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.legend(loc="best", frameon=False)
+    band_note(fig, frame["replicate"].nunique())
     set_margins(fig, left=0.95, right=0.2, bottom=0.7, top=0.45)
     fig.savefig(path)
     plt.close(fig)
+
+
+def adoption_bands(ax, frame: pd.DataFrame, n: int) -> None:
+    """The four adoption shares; "heard of it" dashed and on top, so it shows where it equals "joined"."""
+    for column in ("n_registered", "n_active_7d", "n_contributors_30d", "n_aware"):
+        aware = column == "n_aware"
+        band(ax, frame, column, n, ADOPTION_SERIES[column], SERIES_COLOURS[column],
+             linestyle=(0, (4, 3)) if aware else "solid", lw=1.8 if aware else 2.2)
+    handles, labels = ax.get_legend_handles_labels()
+    order = [labels.index(label) for label in ADOPTION_SERIES.values()]  # the legend in the funnel's order
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="best", frameon=False)
 
 
 def activity_figure(results, path) -> None:
@@ -84,6 +108,7 @@ def activity_figure(results, path) -> None:
     band(ax2, frame, "mean_trust", 1.0, "mean trust", SERIES_COLOURS["mean_trust"])
     events_marks(ax2, results.scenario)
     ax2.set(xlabel="day since launch", ylabel="mean trust in management", ylim=(0, 1), title="Trust in management")
+    band_note(fig, frame["replicate"].nunique())
     set_margins(fig, left=1.2, right=0.2, bottom=0.7, top=0.45, wspace=0.2)  # left: up to 6-digit counts
     fig.savefig(path)
     plt.close(fig)
@@ -119,7 +144,7 @@ def inequality_figure(results, path) -> None:
     rows = ["90-9-1 rule (online communities)"]
     values = [REFERENCE_90_9_1]
     if written:
-        rows.append(f"{results.scenario.name} (this run)")
+        rows.append(f"{scenario_title(results.scenario)} (this run)")
         values.append(tuple(np.mean([s for _, s in written], axis=0)))
     for y, (row, shares) in enumerate(zip(rows, values, strict=True)):
         ax.text(0, y + 0.32, row, fontsize=14, va="bottom")  # above its bar: fits any scenario name

@@ -7,6 +7,16 @@ import html
 from pathlib import Path
 from typing import NamedTuple
 
+from orgsim.viz.narrative import (
+    CAVEAT,
+    headline_sentences,
+    inputs_table,
+    spread_cell,
+    spread_table,
+    spread_words,
+    title,
+)
+
 
 class Headline(NamedTuple):
     """A headline number of the report and the terminal table."""
@@ -15,6 +25,7 @@ class Headline(NamedTuple):
     label: str
     pattern: str  # str.format pattern
     meaning: str  # what it measures, in the report itself (it travels by e-mail, without the docs)
+    unit: str = "% of employees"  # the unit of the value in tables (shares are shown in %)
 
 
 HEADLINES = [
@@ -23,39 +34,57 @@ HEADLINES = [
     Headline("peak_active_7d_share", "Peak weekly active", "{:.0%}",
              "highest share of employees who visited in the last 7 days (each replicate's, averaged)"),
     Headline("peak_day", "Day of the peak", "{:.0f}",
-             "the day of that peak (averaged over replicates)"),
+             "the day of that peak (averaged over replicates)", "day"),
     Headline("final_active_7d_share", "Weekly active at the end", "{:.0%}",
              "share of employees who visited in the last 7 days, on the last day"),
     Headline("final_contributors_30d_share", "Monthly contributors at the end", "{:.0%}",
              "share of employees who wrote in the last 30 days, on the last day"),
     Headline("lurker_share", "Members who never wrote", "{:.0%}",
-             "share of members (employees who ever joined) who never wrote a post or reply"),
+             "share of members (employees who ever joined) who never wrote a post or reply", "% of members"),
     Headline("top1pct_post_share", "Contributions by the top 1% of members", "{:.0%}",
-             "share of all posts and replies written by the 1% of members who wrote most"),
+             "share of all posts and replies written by the 1% of members who wrote most", "% of contributions"),
     Headline("top10pct_post_share", "Contributions by the top 10% of members", "{:.0%}",
-             "the same for the 10% who wrote most"),
+             "the same for the 10% who wrote most", "% of contributions"),
     Headline("final_mean_trust", "Mean trust in management at the end", "{:.2f}",
-             "employees' mean trust in management, 0 to 1"),
+             "employees' mean trust in management, 0 to 1", "0 to 1"),
     Headline("mean_answer_days", "Days to answer a question", "{:.1f}",
-             "mean days from a work question to its answer, by any channel"),
+             "mean days from a work question to its answer, by any channel", "days"),
     Headline("final_knowledge_coverage", "Knowledge coverage at the end", "{:.0%}",
-             "share of (employee, topic) pairs where the employee knows the topic"),
+             "share of (employee, topic) pairs where the employee knows the topic", "% of employee-topic pairs"),
     Headline("share_cross_department", "Interactions across departments", "{:.0%}",
-             "share of interactions (replies, endorsements, e-mails...) between departments"),
+             "share of interactions (replies, endorsements, e-mails...) between departments", "% of interactions"),
     Headline("share_cross_level", "Interactions skipping a level", "{:.0%}",
-             "share of interactions between people two or more hierarchy levels apart"),
+             "share of interactions between people two or more hierarchy levels apart", "% of interactions"),
     Headline("ideas_adopted", "Ideas adopted", "{:.0f}",
-             "ideas from employees adopted over the run (endorsed on the platform or approved)"),
+             "ideas from employees adopted over the run (endorsed on the platform or approved)", "ideas"),
     Headline("mean_idea_latency", "Days from idea to decision", "{:.0f}",
-             "mean days from an idea to its adoption"),
+             "mean days from an idea to its adoption", "days"),
 ]
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
 table{border-collapse:collapse;margin:1em 0}td,th{padding:.35em .9em;border-bottom:1px solid #ddd;text-align:left}
-td.num,th.num{text-align:right}td.meaning{color:#555;font-size:.9em}
+td.num,th.num{text-align:right;white-space:nowrap}td.meaning{color:#555;font-size:.9em}
 img{max-width:100%;margin:.6em 0}.meta{color:#666;font-size:.9em}
+.lead{font-size:1.15em}.caveat{border-left:4px solid #E69F00;padding:.4em 1em;background:#fdf6e9}
+figure{margin:1.2em 0}figcaption{color:#444;font-size:.95em}
+@media print{body{max-width:none;margin:0 1.2cm;font-size:10.5pt}figure,table,tr{break-inside:avoid}
+h2{break-after:avoid}img{max-width:100%;max-height:9cm}}
 """
+
+# What each figure of a run shows, for readers who cannot see it (alt text) and as its caption
+FIGURE_TEXT = {
+    "adoption": "Line chart over the days since launch of the shares of employees who have heard of the platform, "
+                "joined it, visited it in the last 7 days and posted in the last 30 days",
+    "activity": "Two line charts over the days since launch: posts, replies and endorsements per day (7-day mean), "
+                "and employees' mean trust in management",
+    "participation": "Stacked bars of the share of all posts and replies written by the top 1%, the next 9% and "
+                     "the other 90% of members, beside the 90-9-1 shape of online communities",
+    "side_by_side": "One line chart per scenario, on the same axes, of the shares of employees who have heard of "
+                    "the platform, joined it, are active weekly and post monthly",
+    "measures": "Four line charts, every scenario on the same axes: joined, active in the last 7 days, posted in "
+                "the last 30 days, and mean trust in management",
+}
 
 
 def fmt(value, pattern: str) -> str:
@@ -64,24 +93,26 @@ def fmt(value, pattern: str) -> str:
 
 
 def embed(path: Path) -> str:
-    """An <img> tag with the PNG embedded, so the report is one file."""
+    """The figure with the PNG embedded (the report is one file), its description as alt text and caption."""
     data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+    text = html.escape(FIGURE_TEXT.get(path.stem, path.stem))
+    return f'<figure><img alt="{text}" src="data:image/png;base64,{data}"><figcaption>{text}.</figcaption></figure>'
 
 
-def metrics_table(summaries: dict[str, dict]) -> str:
-    """A table of headline metrics, one column per scenario, and what each measures."""
-    head = "".join(f'<th class="num">{html.escape(name)}</th>' for name in summaries)
+def metrics_table(results: list) -> str:
+    """A table of headline metrics, one column per run (mean and spread across replicates), and what each measures."""
+    head = "".join(f'<th class="num">{html.escape(title(r.scenario))}</th>' for r in results)
+    spreads = [spread_table(r.replicates, [h.key for h in HEADLINES]) for r in results]
     rows = []
     for h in HEADLINES:
-        cells = "".join(f'<td class="num">{fmt(s.get(h.key), h.pattern)}</td>' for s in summaries.values())
+        cells = "".join(f'<td class="num">{spread_cell(s, h.key, h.pattern)}</td>' for s in spreads)
         rows.append(f'<tr><td>{h.label}</td>{cells}<td class="meaning">{html.escape(h.meaning)}</td></tr>')
     return f"<table><tr><th>metric</th>{head}<th>what it measures</th></tr>{''.join(rows)}</table>"
 
 
-def page(title: str, body: str) -> str:
+def page(title_text: str, body: str) -> str:
     """Wrap ``body`` in a complete HTML page."""
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title_text)}</title>"
             f"<style>{STYLE}</style></head><body>{body}</body></html>\n")
 
 
@@ -96,21 +127,40 @@ def event_item(event) -> str:
     return f"<li>day {event.day}: {html.escape('; '.join(p for p in parts if p))}</li>"
 
 
+def inputs_html(scenario) -> str:
+    """The scenario's inputs in plain words, as a table."""
+    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in inputs_table(scenario))
+    return f"<table>{rows}</table>"
+
+
+def definitions_html(runs: int) -> str:
+    """What the numbers and figures mean, in the report itself (it travels by e-mail, without the docs)."""
+    items = "".join(f"<li><b>{html.escape(h.label)}</b>: {html.escape(h.meaning)}.</li>" for h in HEADLINES)
+    return (f"<h2>How to read this report</h2><ul><li>Numbers are means over the simulated runs "
+            f"(replicates); ranges in brackets and the shaded bands on the figures span the "
+            f"{html.escape(spread_words(runs))}. A run is one possible history of the same organization.</li>"
+            "<li>Day 0 is the launch; dotted vertical lines mark the scenario's later changes.</li>"
+            f"{items}</ul>")
+
+
 def run_report(results, figures: list[Path]) -> str:
     """The report of one scenario run."""
     s = results.scenario
     summary = results.summary
+    runs = summary["replicates"]
     events = "".join(event_item(e) for e in sorted(s.rollout.events, key=lambda e: e.day))
+    lead = " ".join(headline_sentences(results))
     body = (
-        f"<h1>{html.escape(s.name)}</h1><p>{html.escape(s.description)}</p>"
-        f"<p class='meta'>{s.organization.n_employees} employees, {summary['days']} days, "
-        f"{summary['replicates']} replicate(s), seed {summary['seed']}, orgsim {summary['orgsim_version']}, "
-        f"scenario hash {summary['scenario_hash']}. Values are means over replicates; bands on the figures "
-        f"span 5-95% of replicates.</p>"
-        f"<h2>Headline numbers</h2>{metrics_table({s.name: summary})}"
-        + (f"<h2>Rollout</h2><ul>{events}</ul>" if events else "")
+        f"<h1>{html.escape(title(s))}</h1><p>{html.escape(s.description)}</p>"
+        f"<p class='lead'>{html.escape(lead)}</p>"
+        f"<p class='caveat'>{html.escape(CAVEAT)}</p>"
+        f"<h2>Headline numbers</h2>{metrics_table([results])}"
+        f"<h2>Inputs</h2>{inputs_html(s)}"
+        + (f"<h3>Rollout, as set in the scenario</h3><ul>{events}</ul>" if events else "")
         + "<h2>Figures</h2>" + "".join(embed(p) for p in figures)
-        + "<p class='meta'>Made with orgsim; in its repository, docs/outputs.md defines every output and "
-        "docs/model.md describes the model.</p>"
+        + definitions_html(runs)
+        + f"<p class='meta'>{s.organization.n_employees:,} employees, {summary['days']} days, {runs} run(s), "
+        f"seed {summary['seed']}, orgsim {summary['orgsim_version']}, scenario {html.escape(s.name)} "
+        f"(hash {summary['scenario_hash']}): the same inputs and seed give the same numbers.</p>"
     )
-    return page(f"orgsim report: {s.name}", body)
+    return page(f"orgsim report: {title(s)}", body)

@@ -97,7 +97,7 @@ def save_comparison(results: list, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [
-        write_table(out / "comparison.csv", comparison_table(results).reset_index()),
+        write_table(out / "comparison.csv", comparison_table(results)),
         write_table(out / "timeseries.csv", pd.concat(
             [r.timeseries.assign(scenario=r.scenario.name) for r in results], ignore_index=True)),
     ]
