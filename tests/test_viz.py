@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import matplotlib.figure
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from orgsim.params import Scenario
 from orgsim.runner import run
 from orgsim.scenario import with_overrides
 from orgsim.viz import animate as A
+from orgsim.viz import compare as C
 from orgsim.viz import figures as F
 from orgsim.viz.layout import STATES, cross_contacts, headline_shares, org_chart, person_states
 from orgsim.viz.palette import STATE_COLOURS
@@ -185,6 +187,30 @@ def test_compare_report_holds_table_and_figures(tmp_path):
     assert day20["top"] > day20["bottom"]
 
 
+def test_compare_of_unequal_lengths_says_so_and_shares_one_time_axis(tmp_path, monkeypatch):
+    """20 days beside 30 (with an event on day 25): the report says what differs, the panels share the x axis."""
+    short = run(tiny("short"), days=20)
+    long = run(tiny("long", champions=5, events=[{"day": 25, "note": "relaunch", "set": {"time_allowance": 0.5}}]))
+    limits, texts = [], []
+    real_savefig = matplotlib.figure.Figure.savefig
+
+    def savefig(fig, *args, **kwargs):  # record what each figure shows before it is written
+        limits.extend(ax.get_xlim() for ax in fig.axes)
+        texts.extend(t.get_text() for ax in fig.axes for t in ax.texts)
+        return real_savefig(fig, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
+    save_comparison([short, long], tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    assert "ran for different lengths" in html and "Short: 20 days" in html and "Long: 30 days" in html
+    assert len(set(limits)) == 1 and limits[0][1] == 29  # every panel of both figures: days 0..29
+    assert " relaunch, day 25" in texts  # the event is labelled where it is drawn
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    assert table.groupby("scenario")["days"].first().to_dict() == {"long": 30, "short": 20}
+    same = save_comparison([short, run(tiny("other"), days=20)], tmp_path / "same")
+    assert "ran for different lengths" not in (tmp_path / "same" / "report.html").read_text() and same
+
+
 def test_compare_cli_rejects_one_scenario_and_duplicate_names(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("run: {days: 5}\n")
@@ -258,5 +284,25 @@ def test_run_figures_keep_every_label_inside_the_image(tmp_path, monkeypatch):
         renderer, image = fig.canvas.get_renderer(), fig.bbox
         boxes = [ax.get_tightbbox(renderer) for ax in fig.axes] + [t.get_window_extent(renderer) for t in fig.texts]
         for box in boxes:  # each axes with its labels, ticks, title and legend; the figure's own texts
+            assert image.x0 <= box.x0 and box.x1 <= image.x1 and image.y0 <= box.y0 and box.y1 <= image.y1, \
+                f"{box} outside the image {image}"
+
+
+def test_compare_figures_keep_every_label_inside_the_image(tmp_path, monkeypatch):
+    """Long scenario names and a labelled event stay inside both comparison figures."""
+    events = [{"day": 20, "note": "a long note about the official relaunch", "set": {"time_allowance": 0.5}}]
+    results = [run(tiny("a_rather_long_scenario_name_for_a_report"), days=30, replicates=1),
+               run(tiny("another_long_scenario_name_beside_it", champions=5, events=events), replicates=1)]
+    drawn = []
+    monkeypatch.setattr(C.plt, "close", drawn.append)
+    C.side_by_side_figure(results, tmp_path / "s.png")
+    C.overlay_figure(results, tmp_path / "m.png")
+    assert len(drawn) == 2
+    for fig in drawn:
+        fig.canvas.draw()
+        renderer, image = fig.canvas.get_renderer(), fig.bbox
+        boxes = [ax.get_tightbbox(renderer) for ax in fig.axes] + [t.get_window_extent(renderer) for t in fig.texts]
+        boxes += [legend.get_window_extent(renderer) for legend in fig.legends]
+        for box in boxes:
             assert image.x0 <= box.x0 and box.x1 <= image.x1 and image.y0 <= box.y0 and box.y1 <= image.y1, \
                 f"{box} outside the image {image}"
