@@ -306,3 +306,28 @@ def test_compare_figures_keep_every_label_inside_the_image(tmp_path, monkeypatch
         for box in boxes:
             assert image.x0 <= box.x0 and box.x1 <= image.x1 and image.y0 <= box.y0 and box.y1 <= image.y1, \
                 f"{box} outside the image {image}"
+
+
+def test_the_slide_deck_has_titled_slides_with_the_figures(tmp_path):
+    """--pptx: a title slide, what happened, one picture slide per figure, the numbers and the inputs."""
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from orgsim.viz.save import save_run
+
+    results = run(tiny("deck_test"), days=30)
+    save_run(results, tmp_path / "run", pptx=True)
+    slides = list(Presentation(str(tmp_path / "run" / "deck.pptx")).slides)
+    titles = [s.shapes.title.text for s in slides]
+    assert titles[0] == "Deck test" and titles[1] == "What happened"
+    assert titles[-2].startswith("Headline numbers") and titles[-1] == "Inputs: Deck test"
+    pictures = [sum(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in s.shapes) for s in slides]
+    assert pictures == [0, 0, 1, 1, 1, 0, 0]  # the three figures, one a slide
+    said = " ".join(p.text for shape in slides[1].shapes if shape.has_text_frame for p in shape.text_frame.paragraphs)
+    assert "Weekly activity peaked at" in said and "not a forecast" in said
+    table = next(shape.table for shape in slides[-1].shapes if shape.has_table)
+    assert table.cell(1, 0).text == "Organization" and "200 employees" in table.cell(1, 1).text
+    compared = save_comparison([results, run(tiny("other"), days=30)], tmp_path / "cmp", pptx=True)
+    assert tmp_path / "cmp" / "deck.pptx" in compared
+    slides = list(Presentation(str(tmp_path / "cmp" / "deck.pptx")).slides)
+    assert slides[0].shapes.title.text == "Comparing Deck test, Other" and len(slides) == 2 + 2 + 1 + 2

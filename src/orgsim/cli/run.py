@@ -36,6 +36,7 @@ def run(
              "\\[default: one per CPU, at most one per replicate].",
     )] = None,
     figures: Annotated[bool, typer.Option(help="Draw figures and report.html.")] = True,
+    pptx: Annotated[bool, typer.Option("--pptx", help="Also write deck.pptx: a short slide deck of the run.")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Run a scenario; write timeseries.csv/.parquet, replicates.csv, summary.json, figures and report.html."""
@@ -54,7 +55,7 @@ def run(
                 import orgsim.viz.figures  # noqa: F401  (matplotlib: the longest import)
             with day_progress(sc.run.days * sc.run.replicates, sc.name, quiet) as tick:
                 results = collect(sc, simulated.wait(tick))
-        save_run(results, out, figures=figures, fork_figures=True)
+        save_run(results, out, figures=figures, fork_figures=True, pptx=pptx and figures)
     if not quiet:
         stdout_console.print(summary_table([results]))
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))

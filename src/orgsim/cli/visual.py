@@ -75,6 +75,8 @@ def compare(
     days: Annotated[int | None, typer.Option(help="Override run.days of every scenario.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed of every scenario.", min=0)] = None,
     replicates: Annotated[int | None, typer.Option(help="Override run.replicates of every scenario.", min=1)] = None,
+    pptx: Annotated[bool, typer.Option("--pptx", help="Also write deck.pptx: a short slide deck of the comparison.")
+                    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Run scenarios and compare them side by side: curves with replicate bands, a table, one report.html."""
@@ -93,7 +95,7 @@ def compare(
             total = (days or sc.run.days) * (replicates or sc.run.replicates)
             with day_progress(total, sc.name, quiet) as tick:
                 results.append(run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick))
-        save_comparison(results, out)
+        save_comparison(results, out, pptx=pptx)
     if not quiet:
         stdout_console.print(summary_table(results))
         console.print(f"Compared {', '.join(names)}; open [bold]{out / 'report.html'}[/]")

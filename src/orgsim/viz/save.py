@@ -17,12 +17,14 @@ import pandas as pd
 from orgsim.output import write_atomic, write_json, write_table, write_text
 
 
-def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: bool = False) -> list[Path]:
+def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: bool = False,
+             pptx: bool = False) -> list[Path]:
     """Write a run's tables, summary, figures and report into ``out_dir``; return the files written.
 
     ``summary.json`` is written last: its presence means the directory is complete. ``fork_figures``:
     draw all figures but the first in forked processes, beside this one (on Linux, from a process
-    running no Python threads, such as the command line's).
+    running no Python threads, such as the command line's). ``pptx``: also a slide deck, ``deck.pptx``
+    (with the figures).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -38,6 +40,8 @@ def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: b
         draw_all(jobs, fork=fork_figures and sys.platform == "linux")
         written += pngs
         written.append(write_text(out / "report.html", run_report(results, pngs)))
+        if pptx:
+            written.append(write_deck(out / "deck.pptx", [results], pngs))
     written.append(write_json(out / "summary.json", results.summary))
     return written
 
@@ -85,12 +89,12 @@ def _draw_in_child(path: Path, draw: Callable[[Path], None], report) -> None:
         report.send(None)
 
 
-def save_comparison(results: list, out_dir: str | Path) -> list[Path]:
+def save_comparison(results: list, out_dir: str | Path, pptx: bool = False) -> list[Path]:
     """Write the comparison of ``results`` into ``out_dir``; ``report.html`` is written last.
 
     Files: ``comparison.csv`` (headline metrics by scenario), ``timeseries.csv``
     (every scenario's daily table with a ``scenario`` column), ``side_by_side.png``,
-    ``measures.png`` and ``report.html``.
+    ``measures.png``, ``deck.pptx`` (with ``pptx``) and ``report.html``.
     """
     from orgsim.viz.compare import comparison_report, comparison_table, overlay_figure, side_by_side_figure
 
@@ -104,5 +108,14 @@ def save_comparison(results: list, out_dir: str | Path) -> list[Path]:
     pngs = [write_atomic(out / name, lambda tmp, draw=draw: draw(results, tmp))
             for name, draw in (("side_by_side.png", side_by_side_figure), ("measures.png", overlay_figure))]
     written += pngs
+    if pptx:
+        written.append(write_deck(out / "deck.pptx", results, pngs))
     written.append(write_text(out / "report.html", comparison_report(results, pngs)))
     return written
+
+
+def write_deck(path: Path, results: list, figures: list[Path]) -> Path:
+    """The slide deck of ``results`` (:mod:`orgsim.viz.deck`, python-pptx), written atomically."""
+    from orgsim.viz.deck import deck
+
+    return write_atomic(path, lambda tmp: deck(tmp, results, figures))
