@@ -124,3 +124,37 @@ def summary(frame: pd.DataFrame, contributions: np.ndarray, counters: np.ndarray
     """Headline metrics of one replicate (see docs/outputs.md)."""
     replicate = _Replicate(frame, contributions, counters)
     return {key: metric(replicate) for key, metric in SUMMARY.items()}
+
+
+# Spreads across replicates: what every number of a report carries beside its mean
+PERCENTILE_RUNS = 20  # from this many replicates on, spreads are 5-95% percentiles; below, the whole range
+
+
+def spread_words(runs: int) -> str:
+    """What a spread (or a band on a figure) spans, for ``runs`` replicates."""
+    if runs < 2:
+        return "one run: no spread (run more replicates for a range)"
+    if runs < PERCENTILE_RUNS:
+        return f"lowest to highest of {runs} runs"
+    return f"5th to 95th percentile of {runs} runs"
+
+
+def spread_limits(values: np.ndarray, axis: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The low and high ends of a spread: min-max below ``PERCENTILE_RUNS`` values, else the 5-95% percentiles."""
+    values = np.asarray(values, dtype=float)
+    runs = values.shape[axis] if axis is not None else values.size
+    q = (0, 100) if runs < PERCENTILE_RUNS else (5, 95)
+    with np.errstate(invalid="ignore"):
+        low, high = np.nanpercentile(values, q, axis=axis) if np.isfinite(values).any() else (np.nan, np.nan)
+    return low, high
+
+
+def spread_table(replicates: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Mean, low and high of each summary metric across replicates (rows: metrics)."""
+    rows = {}
+    for key in keys:
+        values = replicates[key].to_numpy(dtype=float)
+        low, high = spread_limits(values) if np.isfinite(values).any() else (np.nan, np.nan)
+        rows[key] = {"mean": np.nanmean(values) if np.isfinite(values).any() else np.nan,
+                     "low": float(low), "high": float(high), "runs": len(values)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("metric")

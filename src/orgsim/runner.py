@@ -15,7 +15,7 @@ import pandas as pd
 
 from orgsim import __version__
 from orgsim.engine import Replicate
-from orgsim.metrics import summary, timeseries
+from orgsim.metrics import SUMMARY_KEYS, spread_table, spread_words, summary, timeseries
 from orgsim.params import Scenario
 from orgsim.scenario import load_scenario, scenario_hash, with_run_settings
 from orgsim.simulation import simulate
@@ -33,8 +33,9 @@ class Results:
 
     @property
     def summary(self) -> dict:
-        """Mean of each summary metric over replicates, with provenance."""
+        """Mean of each summary metric over replicates, with provenance, and each metric's spread (``spread``)."""
         metrics = self.replicates.drop(columns=["replicate", "replicate_seed"]).mean(numeric_only=True)
+        spread = self.spread
         return {
             "scenario": self.scenario.name,
             "seed": self.seed,
@@ -43,7 +44,15 @@ class Results:
             "orgsim_version": __version__,
             "scenario_hash": scenario_hash(self.scenario),
             **{k: (None if pd.isna(v) else float(v)) for k, v in metrics.items()},
+            "spread": {"spans": spread_words(len(self.replicates)),
+                       **{k: [None if pd.isna(v) else float(v) for v in spread.loc[k, ["low", "high"]]]
+                          for k in SUMMARY_KEYS}},
         }
+
+    @property
+    def spread(self) -> pd.DataFrame:
+        """Each summary metric's mean, low and high across replicates (:func:`orgsim.metrics.spread_table`)."""
+        return spread_table(self.replicates, list(SUMMARY_KEYS))
 
     def mean_timeseries(self) -> pd.DataFrame:
         """The daily table averaged over replicates."""

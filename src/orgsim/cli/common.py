@@ -116,7 +116,8 @@ def day_progress(total: int, label: str, quiet: bool) -> Iterator:
 
 def summary_table(results: list) -> Table:
     """The headline metrics as a rich table, one column per run: the mean and, in brackets, its spread."""
-    from orgsim.viz.narrative import spread_cell, spread_table, spread_words, title
+    from orgsim.metrics import spread_table, spread_words
+    from orgsim.viz.narrative import spread_cell, title
     from orgsim.viz.report import HEADLINES
 
     runs = min(len(r.replicates) for r in results)

@@ -13,8 +13,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
+from orgsim.metrics import spread_table  # noqa: E402
 from orgsim.viz.figures import ADOPTION_SERIES, adoption_bands, band, band_note, events_marks  # noqa: E402
-from orgsim.viz.narrative import CAVEAT, spread_table, title  # noqa: E402
+from orgsim.viz.narrative import CAVEAT, title  # noqa: E402
 from orgsim.viz.palette import (  # noqa: E402
     SCENARIO_COLOURS,
     SCENARIO_DASHES,

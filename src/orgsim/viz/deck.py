@@ -11,7 +11,8 @@ from pathlib import Path
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from orgsim.viz.narrative import CAVEAT, headline_sentences, inputs_table, spread_cell, spread_table, title
+from orgsim.metrics import spread_table
+from orgsim.viz.narrative import CAVEAT, headline_sentences, inputs_table, spread_cell, title
 from orgsim.viz.report import FIGURE_TEXT, HEADLINES
 
 WIDE = (Inches(13.333), Inches(7.5))  # 16:9

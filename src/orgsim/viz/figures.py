@@ -11,8 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
-from orgsim.metrics import top_share  # noqa: E402
-from orgsim.viz.narrative import spread_limits, spread_words  # noqa: E402
+from orgsim.metrics import spread_limits, spread_words, top_share  # noqa: E402
 from orgsim.viz.narrative import title as scenario_title  # noqa: E402
 from orgsim.viz.palette import OKABE_ITO, SERIES_COLOURS, use_projector_style  # noqa: E402
 

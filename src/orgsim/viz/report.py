@@ -7,13 +7,12 @@ import html
 from pathlib import Path
 from typing import NamedTuple
 
+from orgsim.metrics import spread_table, spread_words
 from orgsim.viz.narrative import (
     CAVEAT,
     headline_sentences,
     inputs_table,
     spread_cell,
-    spread_table,
-    spread_words,
     title,
 )
 
@@ -68,7 +67,7 @@ td.num,th.num{text-align:right;white-space:nowrap}td.meaning{color:#555;font-siz
 img{max-width:100%;margin:.6em 0}.meta{color:#666;font-size:.9em}
 .lead{font-size:1.15em}.caveat{border-left:4px solid #E69F00;padding:.4em 1em;background:#fdf6e9}
 figure{margin:1.2em 0}figcaption{color:#444;font-size:.95em}
-@media print{body{max-width:none;margin:0 1.2cm;font-size:10.5pt}figure,table,tr{break-inside:avoid}
+@media print{body{max-width:none;margin:0 1.2cm;font-size:10.5pt}figure,tr{break-inside:avoid}
 h2{break-after:avoid}img{max-width:100%;max-height:9cm}}
 """
 
