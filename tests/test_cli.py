@@ -292,3 +292,15 @@ def test_workers_count_every_simulated_day_for_the_progress_bar():
     assert len(days) == 15 * 3
     assert [r.seed for r in replicates] == [replicate_seed(3, r) for r in range(3)]
     assert [len(r.counters) for r in replicates] == [15] * 3
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "sweep", "sensitivity", "animate", "compare", "dashboard"])
+def test_every_command_help_ends_with_real_examples(command):
+    """--help ends with examples that name the command and, where it takes files, a shipped file that exists."""
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    tail = result.output.split("Examples", 1)[1]
+    lines = [line.strip() for line in tail.splitlines() if line.strip().startswith("orgsim ")]
+    assert len(lines) >= 2 and all(line.split()[1] == command for line in lines)
+    shipped = [word for line in lines for word in line.split() if word.startswith(("scenarios/", "experiments/"))]
+    assert all((ROOT / word).exists() for word in shipped if "*" not in word)

@@ -22,7 +22,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="rich",
 )
+
+
+def examples(*lines: str) -> str:
+    """The epilog of a command's --help: real examples, one a line."""
+    return "[bold]Examples[/bold]\n\n" + "\n\n".join(f"  [cyan]{line}[/cyan]" for line in lines)
+
+
 # progress, messages and errors; lines are never wrapped (so paths and errors can be copied and grepped)
 console = Console(stderr=True, soft_wrap=True)
 ORGSIM_DIR = str(Path(__file__).resolve().parents[1])  # warnings issued from here on are orgsim's

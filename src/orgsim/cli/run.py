@@ -14,6 +14,7 @@ from orgsim.cli.common import (
     app,
     console,
     day_progress,
+    examples,
     print_errors,
     stdout_console,
     summary_table,
@@ -22,7 +23,11 @@ from orgsim.cli.common import (
 from orgsim.scenario import ScenarioError, load_scenario, read_yaml, with_run_settings
 
 
-@app.command()
+@app.command(epilog=examples(
+    "orgsim run scenarios/top_down.yaml",
+    "orgsim run scenarios/relaunch.yaml --replicates 10 --out out/relaunch --pptx",
+    "orgsim run my_company.yaml --days 180 --seed 7 --no-figures",
+))
 def run(
     scenario: ScenarioFile,
     out: Annotated[Path | None,
@@ -61,7 +66,10 @@ def run(
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
 
 
-@app.command()
+@app.command(epilog=examples(
+    "orgsim validate scenarios/*.yaml",
+    "orgsim validate my_company.yaml experiments/leaders.yaml",
+))
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario or experiment files to check.", metavar="FILE")],
 ) -> None:

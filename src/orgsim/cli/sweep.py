@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from orgsim.cli.common import Quiet, app, console, stdout_console, user_errors
+from orgsim.cli.common import Quiet, app, console, examples, stdout_console, user_errors
 
 ExperimentFile = Annotated[Path, typer.Argument(help="Experiment YAML file (see experiments/).", show_default=False,
                                                   metavar="EXPERIMENT")]
@@ -33,7 +33,11 @@ def _finish(out: Path, n_runs: int, n_failed: int, interrupted: bool, quiet: boo
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog=examples(
+    "orgsim sweep experiments/leaders.yaml",
+    "orgsim sweep experiments/trust_time.yaml --workers 2 --csv",
+    "orgsim sweep experiments/trust_time.yaml --scheduler tcp://scheduler-host:8786",
+))
 def sweep(
     experiment: ExperimentFile,
     workers: Workers = 1,
@@ -59,7 +63,10 @@ def sweep(
     _finish(out, len(table), len(failed), interrupted=False, quiet=quiet)
 
 
-@app.command()
+@app.command(epilog=examples(
+    "orgsim sensitivity experiments/screening_morris.yaml",
+    "orgsim sensitivity experiments/sensitivity_sobol.yaml --workers 2 --out out/sobol",
+))
 def sensitivity(
     experiment: ExperimentFile,
     workers: Workers = 1,

@@ -16,6 +16,7 @@ from orgsim.cli.common import (
     app,
     console,
     day_progress,
+    examples,
     fail,
     stdout_console,
     summary_table,
@@ -39,7 +40,10 @@ def _frame_progress(total: int, label: str, quiet: bool) -> Iterator:
         yield lambda: progress.advance(task)
 
 
-@app.command()
+@app.command(epilog=examples(
+    "orgsim animate scenarios/bottom_up.yaml --out workshop/bottom_up.gif",
+    "orgsim animate scenarios/top_down.yaml --out workshop/top_down.mp4 --every 2",
+))
 def animate(
     scenario: ScenarioFile,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .gif (Pillow) or .mp4 (needs ffmpeg).")],
@@ -67,7 +71,10 @@ def animate(
         console.print(f"Wrote [bold]{out}[/] ({n_frames} frames at {fps:g} fps)")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "orgsim compare scenarios/bottom_up.yaml scenarios/top_down.yaml --out workshop/compare",
+    "orgsim compare scenarios/top_down.yaml scenarios/leaders_silent.yaml --out out/leaders --replicates 10 --pptx",
+))
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.", show_default=False,
                                                               metavar="SCENARIO")],
@@ -101,7 +108,10 @@ def compare(
         console.print(f"Compared {', '.join(names)}; open [bold]{out / 'report.html'}[/]")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "orgsim dashboard",
+    "orgsim dashboard scenarios/bottom_up.yaml --port 8800",
+))
 def dashboard(
     scenario: Annotated[Path | None, typer.Argument(
         help="Scenario YAML file to start from \\[default: built-in defaults].", show_default=False)] = None,
