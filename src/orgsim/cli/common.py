@@ -92,32 +92,38 @@ def user_errors() -> Iterator[None]:
 
 
 @contextmanager
-def day_progress(total: int, label: str, quiet: bool) -> Iterator:
-    """A progress bar over simulated days; yields the per-day callback (or None when quiet)."""
-    if quiet or total < 1:
+def day_progress(days: int, replicates: int, label: str, quiet: bool) -> Iterator:
+    """A progress bar over the run's days; yields the callback of one simulated day of one replicate (or None).
+
+    The bar counts the days a user asked for (365 for a year, however many replicates run side by side):
+    each replicate's day advances it by 1 / ``replicates``. Its time estimate starts once the kernels are
+    loaded, so the first estimate is not thrown off by the wait for them.
+    """
+    if quiet or days < 1:
         yield None
         return
     from orgsim.runner import LOADING_KERNELS, kernels_loaded
 
+    label = escape(label) + (f" ({replicates} replicates)" if replicates > 1 else "")
     waiting = "" if kernels_loaded() else f": {LOADING_KERNELS}"
     if not console.is_terminal:  # no live bar (a log file, CI): say once what the first wait is
         if waiting:
-            console.print(f"{escape(label)}{waiting}...", highlight=False)
+            console.print(f"{label}{waiting}...", highlight=False)
         yield None
         return
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
                TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=True) as progress:
         # until the first day is done, say what the wait is: numba loads the kernels (compiles them on first use)
-        task = progress.add_task(f"{label}{waiting}", total=total)
+        task = progress.add_task(f"{label}{waiting}", total=days)
         started = False
 
         def tick() -> None:
             nonlocal started
             if not started:
-                progress.update(task, description=label)
+                progress.reset(task, total=days, description=label)  # the clock starts with the first day
                 started = True
-            progress.advance(task)
+            progress.advance(task, 1 / replicates)
 
         yield tick
 

@@ -58,7 +58,7 @@ def run(
 
             if figures:
                 import orgsim.viz.figures  # noqa: F401  (matplotlib: the longest import)
-            with day_progress(sc.run.days * sc.run.replicates, sc.name, quiet) as tick:
+            with day_progress(sc.run.days, sc.run.replicates, sc.name, quiet) as tick:
                 results = collect(sc, simulated.wait(tick))
         save_run(results, out, figures=figures, fork_figures=True, pptx=pptx and figures)
     if not quiet:

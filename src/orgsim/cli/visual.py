@@ -99,8 +99,7 @@ def compare(
             fail(f"compare: scenario names must differ to tell them apart; got {names}")
         results = []
         for sc in loaded:
-            total = (days or sc.run.days) * (replicates or sc.run.replicates)
-            with day_progress(total, sc.name, quiet) as tick:
+            with day_progress(days or sc.run.days, replicates or sc.run.replicates, sc.name, quiet) as tick:
                 results.append(run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick))
         save_comparison(results, out, pptx=pptx)
     if not quiet:
