@@ -65,8 +65,8 @@ def events_marks(ax, *scenarios) -> None:
                 color="#444444", transform=ax.get_xaxis_transform())
 
 
-def adoption_figure(results, path) -> None:
-    """Shares of employees aware, registered, active and contributing, per day."""
+def adoption_plot(results):
+    """Shares of employees aware, registered, active and contributing, per day: the figure, to show or save."""
     use_projector_style()
     frame = results.timeseries
     n = frame["n_employees"].iloc[0]
@@ -78,6 +78,12 @@ def adoption_figure(results, path) -> None:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     band_note(fig, frame["replicate"].nunique())
     set_margins(fig, left=0.95, right=0.2, bottom=0.7, top=0.45)
+    return fig
+
+
+def adoption_figure(results, path) -> None:
+    """:func:`adoption_plot`, saved to ``path``."""
+    fig = adoption_plot(results)
     fig.savefig(path)
     plt.close(fig)
 
