@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from orgsim.cli import app
-from orgsim.kernels.state import COUNTERS
+from orgsim.kernels.state import COUNTERS, MEMBER
 from orgsim.model import OrgModel
 from orgsim.params import Scenario
 from orgsim.runner import run
@@ -79,8 +79,13 @@ def test_person_states_partition_people_consistently_with_the_counters():
     row = dict(zip(COUNTERS, model.counters[-1], strict=True))
     assert counts.sum() == model.org.n
     assert counts[STATES.index("left")] == row["n_left"]
-    assert counts[STATES.index("lurking")] + counts[STATES.index("contributing")] == row["n_members"]
+    members = counts[STATES.index("idle")] + counts[STATES.index("reading")] + counts[STATES.index("contributing")]
+    assert members == row["n_members"]
+    # every member active this week is reading or contributing, never idle; and some are idle
+    active = (model.people.last_visit >= day - 6) & (model.people.state == MEMBER)
+    assert set(codes[active]) <= {STATES.index("reading"), STATES.index("contributing")}
     shares = headline_shares(model.people, day)
+    assert shares["members"] == pytest.approx(row["n_members"] / model.org.n_employees)
     assert shares["registered"] == pytest.approx(row["n_registered"] / model.org.n_employees)
     assert shares["active"] == pytest.approx(row["n_active_7d"] / model.org.n_employees)
 
@@ -331,3 +336,24 @@ def test_the_slide_deck_has_titled_slides_with_the_figures(tmp_path):
     assert tmp_path / "cmp" / "deck.pptx" in compared
     slides = list(Presentation(str(tmp_path / "cmp" / "deck.pptx")).slides)
     assert slides[0].shapes.title.text == "Comparing Deck test, Other" and len(slides) == 2 + 2 + 1 + 2
+
+
+def test_a_gif_of_changes_only_shows_exactly_the_same_frames(tmp_path):
+    """Unchanged pixels are transparent over the previous frame: decoded, every frame is the original."""
+    rng = np.random.default_rng(1)
+    palette = A.gif_palette()
+    frames, indexed = [], rng.integers(0, 40, size=(60, 80)).astype(np.uint8)
+    for _ in range(4):
+        indexed = indexed.copy()
+        indexed[rng.integers(0, 60, 50), rng.integers(0, 80, 50)] = rng.integers(0, 40, 50)  # a few pixels change
+        frame = Image.fromarray(indexed, mode="P")
+        frame.putpalette(palette.ravel().tolist() + [0] * (768 - palette.size))
+        frames.append(frame)
+    shrunk = A.changes_only(frames)
+    assert all((np.asarray(f) == A.UNCHANGED).mean() > 0.9 for f in shrunk[1:])  # mostly unchanged: transparent
+    shrunk[0].save(tmp_path / "c.gif", save_all=True, append_images=shrunk[1:], disposal=1,
+                   transparency=A.UNCHANGED, optimize=False)
+    with Image.open(tmp_path / "c.gif") as gif:
+        for k, frame in enumerate(frames):
+            gif.seek(k)
+            np.testing.assert_array_equal(np.asarray(gif.convert("RGB")), np.asarray(frame.convert("RGB")))

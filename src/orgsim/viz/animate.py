@@ -9,6 +9,7 @@ so far. GIFs are written with Pillow, MP4s with ffmpeg through matplotlib.
 
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from orgsim.output import atomic_path  # noqa: E402
 from orgsim.params import Scenario  # noqa: E402
 from orgsim.simulation import Simulation, replicate_seed  # noqa: E402
 from orgsim.viz.layout import STATES, ChartLayout, cross_contacts, headline_shares, org_chart, person_states  # noqa: E402
+from orgsim.viz.narrative import title  # noqa: E402
 from orgsim.viz.palette import (  # noqa: E402
     CROSS_COLOUR,
     SERIES_COLOURS,
@@ -43,8 +45,9 @@ DPI = 100
 MAX_FRAMES = 200  # default frame budget: --every is chosen to stay under it
 MAX_CONTACTS = 60  # cross-silo lines drawn per frame
 FINAL_HOLD_S = 3.0  # the last frame stays this long in a GIF
+UNCHANGED = 255  # the GIF palette index of a pixel that did not change since the previous frame (transparent)
 CURVES = {  # adoption curves under the chart: column -> label
-    "n_registered": "joined",
+    "n_registered": "ever joined",
     "n_active_7d": "active this week",
     "n_contributors_30d": "posting (30 days)",
     "n_left": "left",
@@ -132,8 +135,8 @@ class OrgChartFrames:
 
     def _build(self) -> None:
         fig, chart, people = self.fig, self.chart, self.model.people
-        name = self.model.scenario.name
-        fig.text(0.01, 0.965, f"{name}: who uses the platform, day by day", fontsize=20, weight="bold", va="top")
+        fig.text(0.01, 0.965, f"{title(self.model.scenario)}: who uses the platform, day by day", fontsize=20,
+                 weight="bold", va="top")
         shown = (f"one dot per person ({self.model.org.n_employees:,} employees)" if not chart.sampled
                  else f"a sample of {chart.nodes.size:,} of {chart.n_people:,} people, all managers kept")
         fig.text(0.01, 0.915, f"Departments are boxes, bosses above their teams; {shown}", fontsize=13,
@@ -151,7 +154,7 @@ class OrgChartFrames:
                                                          label="contact across departments\nor levels today")]
         fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.755, 0.89), frameon=False, fontsize=12,
                    labelspacing=0.55, handletextpad=0.4)
-        self.numbers = fig.text(0.765, 0.50, "", fontsize=15, va="top", linespacing=1.45)
+        self.numbers = fig.text(0.765, 0.545, "", fontsize=14, va="top", linespacing=1.35)
 
         cax = self.curve_ax = fig.add_axes((0.06, 0.075, 0.66, 0.19))
         cax.set(xlim=(0, max(self.days - 1, 1)), ylim=(0, 1), ylabel="share", xlabel="day since launch")
@@ -177,9 +180,9 @@ class OrgChartFrames:
         self.contacts.set_segments(chart.xy[pos])
         self.day_text.set_text(f"Day {day}")
         s = headline_shares(people, day)
-        self.numbers.set_text(f"Joined  {s['registered']:.0%}\nActive this week  {s['active']:.0%}\n"
-                              f"Posting (30 days)  {s['contributing']:.0%}\nLeft  {s['left']:.0%}\n"
-                              f"Trust in management  {s['trust']:.2f}")
+        self.numbers.set_text(f"Ever joined  {s['registered']:.0%}\nMembers now  {s['members']:.0%}\n"
+                              f"Active this week  {s['active']:.0%}\nPosting (30 days)  {s['contributing']:.0%}\n"
+                              f"Left  {s['left']:.0%}\nTrust in management  {s['trust']:.2f}")
         frame = timeseries(model.counters, model.org.n_employees, model.scenario.employees.n_topics)
         n = model.org.n_employees
         for col, line in self.curves.items():
@@ -263,7 +266,7 @@ def gif_palette() -> np.ndarray:
     entries = [np.full(3, g) for g in np.linspace(0, 1, 40)]
     for c in colours:
         entries += [c + (1 - c) * t for t in (0, 0.2, 0.4, 0.6, 0.8)] + [c * t for t in (0.35, 0.7)]
-    return (np.clip(np.array(entries[:256]), 0, 1) * 255).round().astype(np.uint8)
+    return (np.clip(np.array(entries[:UNCHANGED]), 0, 1) * 255).round().astype(np.uint8)
 
 
 def to_palette(image: Image.Image, palette: np.ndarray) -> Image.Image:
@@ -278,13 +281,30 @@ def to_palette(image: Image.Image, palette: np.ndarray) -> Image.Image:
     return indexed
 
 
+def changes_only(images: list[Image.Image]) -> list[Image.Image]:
+    """Each frame after the first with the pixels that did not change since the previous one made transparent.
+
+    Shown over the previous frame (GIF disposal 1), every frame looks the same as before, but long runs of
+    the transparent index compress far better: a year's GIF is a fraction of the size.
+    """
+    indices = [np.asarray(image) for image in images]
+    out = [images[0]]
+    for before, now in itertools.pairwise(indices):
+        delta = np.where(now == before, UNCHANGED, now).astype(np.uint8)
+        image = Image.fromarray(delta, mode="P")
+        image.putpalette(images[0].getpalette())
+        out.append(image)
+    return out
+
+
 def _write_gif(model, frames, days, shown, fps, path, on_frame) -> None:
     palette = gif_palette()
     images = [to_palette(frames.image(), palette) for _ in _frames(model, frames, days, shown, on_frame)]
     duration = [round(1000 / fps)] * len(images)
     duration[-1] = max(duration[-1], int(FINAL_HOLD_S * 1000))
+    images = changes_only(images)
     images[0].save(path, format="GIF", save_all=True, append_images=images[1:], duration=duration, loop=0,
-                   optimize=False, disposal=1)
+                   optimize=False, disposal=1, transparency=UNCHANGED)
 
 
 def _write_mp4(model, frames, days, shown, fps, path, on_frame) -> None:

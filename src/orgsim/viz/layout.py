@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orgsim.kernels.state import AWARE, LEFT, MEMBER, UNAWARE
+from orgsim.kernels.state import AWARE, LEFT, MEMBER
 
-STATES = ("unaware", "aware", "lurking", "contributing", "left")
+STATES = ("unaware", "aware", "idle", "reading", "contributing", "left")
 CONTRIBUTING_DAYS = 30  # "contributing" = wrote something in the last 30 days (as n_contributors_30d)
 ACTIVE_DAYS = 7  # "active" = visited in the last 7 days (as n_active_7d)
 MAX_NODES = 1200  # above this, the chart shows a sample (readable on a projector)
@@ -26,28 +26,30 @@ LEVEL_GAP = 0.7  # extra space between hierarchy levels, in rows
 def person_states(people, day: int) -> np.ndarray:
     """Each person's display state as an index into :data:`STATES`, at the end of ``day``.
 
-    unaware / aware: not registered; lurking: a member who wrote nothing in the
-    last 30 days (reading or idle); contributing: a member who wrote in the last
-    30 days; left: a member who stopped visiting and left.
+    unaware / aware: not registered; idle: a member who neither visited in the last 7 days nor wrote in
+    the last 30; reading: a member who visited in the last 7 days but wrote nothing in the last 30;
+    contributing: a member who wrote in the last 30 days; left: a member who stopped visiting and left.
     """
     state = people.state
     codes = np.zeros(state.shape[0], dtype=np.int8)
-    codes[state == AWARE] = 1
+    codes[state == AWARE] = STATES.index("aware")
     member = state == MEMBER
     writing = people.last_contrib >= day - (CONTRIBUTING_DAYS - 1)
-    codes[member & ~writing] = 2
-    codes[member & writing] = 3
-    codes[state == LEFT] = 4
-    codes[state == UNAWARE] = 0
+    active = people.last_visit >= day - (ACTIVE_DAYS - 1)
+    codes[member & ~writing & ~active] = STATES.index("idle")
+    codes[member & ~writing & active] = STATES.index("reading")
+    codes[member & writing] = STATES.index("contributing")
+    codes[state == LEFT] = STATES.index("left")
     return codes
 
 
 def headline_shares(people, day: int) -> dict[str, float]:
-    """Shares of employees (externals excluded) joined, active this week, contributing, left; mean trust."""
+    """Shares of employees (externals excluded): ever joined, members now, active this week, posting, left; trust."""
     emp = ~people.is_external
     n = max(int(emp.sum()), 1)
     return {
         "registered": float(((people.registered_day >= 0) & emp).sum()) / n,
+        "members": float(((people.state == MEMBER) & emp).sum()) / n,
         "active": float(((people.last_visit >= day - (ACTIVE_DAYS - 1)) & emp).sum()) / n,
         "contributing": float(((people.last_contrib >= day - (CONTRIBUTING_DAYS - 1)) & emp).sum()) / n,
         "left": float(((people.state == LEFT) & emp).sum()) / n,

@@ -13,18 +13,20 @@ OKABE_ITO = {
 STATE_COLOURS = {
     "unaware": "#DDDDDD",
     "aware": OKABE_ITO["yellow"],
-    "lurking": OKABE_ITO["sky"],
+    "idle": "#D4E9F7",  # sky, faded: a member, but not active this week
+    "reading": OKABE_ITO["sky"],
     "contributing": OKABE_ITO["blue"],
     "left": OKABE_ITO["vermillion"],
 }
 STATE_LABELS = {
     "unaware": "not heard of it",
     "aware": "heard of it, not joined",
-    "lurking": "joined, not posting",
+    "idle": "joined, not active this week",
+    "reading": "active this week, reading",
     "contributing": "joined, posting",
     "left": "left the platform",
 }
-# Curves share the colour of the state they count: registered ~ lurking, contributors ~ contributing
+# Curves share the colour of the state they count: registered ~ reading, contributors ~ contributing
 SERIES_COLOURS = {
     "n_aware": OKABE_ITO["yellow"],
     "n_registered": OKABE_ITO["sky"],
