@@ -1,0 +1,209 @@
+"""Load a client's org chart, collaboration network and survey into arrays the model reads (docs/model.md 5.1).
+
+Privacy: ids are pseudonymized as they are read, with a keyed hash (SipHash-2-4, pandas' ``hash_array``)
+under a random key drawn for each load, so they cannot be recomputed from the file after the load. The
+raw ids live only in the read buffers; everything after (duplicates, managers, loops, edges) works on the
+pseudonyms and on row numbers. Only the unit names are kept: they label per-unit results, which leave out
+units under ``min_group_size`` employees. People are numbered in the chart's row order, so the key never
+changes a result. (Two different ids with equal pseudonyms would be reported as a duplicate: with 64-bit
+hashes and 300,000 people the chance is about 2 in a billion.)
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from orgsim.client.files import ClientFileError, read_columns, rows_text
+from orgsim.client.hierarchy import check_hierarchy
+from orgsim.params import OrgChartFiles
+
+MAX_UNITS = 1000  # organization.n_departments' upper bound
+
+
+@dataclass(frozen=True)
+class ClientOrg:
+    """A client's organization as arrays indexed by chart row (people), without any id."""
+
+    manager: np.ndarray  # int32, the manager's row; -1 for the top person
+    level: np.ndarray  # int32, steps from the top person (0)
+    unit: np.ndarray  # int32, index into unit_names
+    unit_names: tuple[str, ...]  # the chart's units, sorted
+    pseudonyms: np.ndarray = field(repr=False)  # uint64, this load's keyed hash of each person's id
+    ties: tuple[np.ndarray, np.ndarray] | None = None  # informal ties (rows), from the collaboration file
+    unit_means: dict[str, np.ndarray] = field(default_factory=dict)  # input -> mean per unit (NaN: not surveyed)
+
+    @property
+    def n(self) -> int:
+        """People in the chart."""
+        return self.manager.shape[0]
+
+
+def new_key() -> str:
+    """A random 16-character SipHash key (about 95 bits), drawn for each load and never stored."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+def pseudonymize(ids: pa.Array | pa.ChunkedArray, key: str) -> np.ndarray:
+    """The keyed hash (uint64) of each id."""
+    return pd.util.hash_array(np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object), hash_key=key)
+
+
+def _no_empty(table: pa.Table, column: str, path: Path, what: str) -> None:
+    empty = np.flatnonzero(pc.is_null(table.column(column)).to_numpy(zero_copy_only=False))
+    if empty.size:
+        raise ClientFileError(f"{path} ({rows_text(empty)}, column {column!r}): empty {what}")
+
+
+def read_chart(files: OrgChartFiles, key: str) -> tuple[ClientOrg, np.ndarray, np.ndarray]:
+    """The chart's people; also the sorted pseudonyms and the rows in that order (to look ids up)."""
+    path = Path(files.chart)
+    table = read_columns(path, dict.fromkeys([files.person_id, files.manager_id, files.unit], pa.string()),
+                         "org chart")
+    _no_empty(table, files.person_id, path, "person id")
+    _no_empty(table, files.unit, path, "unit")
+    n = table.num_rows
+    if n < 2:
+        raise ClientFileError(f"{path}: the org chart has {n} person; expected at least 2")
+    person = pseudonymize(table.column(files.person_id), key)
+    order = np.argsort(person, kind="stable")
+    ranked = person[order]
+    repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if repeated.size:
+        rows = np.sort(order[repeated + 1])
+        raise ClientFileError(f"{path} ({rows_text(rows)}, column {files.person_id!r}): an id given on an earlier "
+                              "row too; each person must have one row")
+    boss_column = table.column(files.manager_id)
+    has_boss = ~pc.is_null(boss_column).to_numpy(zero_copy_only=False)
+    manager = np.full(n, -1, np.int32)
+    if has_boss.any():
+        boss = pseudonymize(boss_column.filter(pa.array(has_boss)), key)
+        at = np.minimum(np.searchsorted(ranked, boss), n - 1)
+        found = ranked[at] == boss
+        if not found.all():
+            rows = np.flatnonzero(has_boss)[~found]
+            raise ClientFileError(f"{path} ({rows_text(rows)}, column {files.manager_id!r}): a manager who has no "
+                                  "row in the chart; every manager must be a person of the chart")
+        manager[has_boss] = order[at]
+    own = np.flatnonzero(manager == np.arange(n))
+    if own.size:
+        raise ClientFileError(f"{path} ({rows_text(own)}, column {files.manager_id!r}): a person is their own "
+                              "manager; leave it empty for the top person")
+    level = check_hierarchy(manager, path, files.manager_id)
+    codes, names = pd.factorize(np.asarray(table.column(files.unit).to_numpy(zero_copy_only=False), dtype=object),
+                                sort=True)
+    if len(names) > MAX_UNITS:
+        raise ClientFileError(f"{path} (column {files.unit!r}): {len(names)} units; the model takes at most "
+                              f"{MAX_UNITS} (choose a coarser unit column)")
+    org = ClientOrg(manager=manager, level=level, unit=codes.astype(np.int32),
+                    unit_names=tuple(str(u) for u in names), pseudonyms=person)
+    return org, ranked, order
+
+
+def read_collaboration(files: OrgChartFiles, key: str, ranked: np.ndarray, order: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Informal ties: the pairs whose summed weight (both directions) passes the rule of ``weight_quantile``."""
+    path = Path(files.collaboration)
+    columns = dict.fromkeys([files.source, files.target], pa.string())
+    if files.weight:
+        columns[files.weight] = pa.float64()
+    table = read_columns(path, columns, "collaboration file")
+    n = ranked.shape[0]
+    ends = []
+    for column in (files.source, files.target):
+        _no_empty(table, column, path, "person id")
+        people, offset = [], 0
+        for chunk in table.column(column).chunks:  # each chunk's distinct ids are hashed once
+            encoded = chunk.dictionary_encode()
+            hashed = pseudonymize(encoded.dictionary, key)
+            at = np.minimum(np.searchsorted(ranked, hashed), n - 1)
+            person = np.where(ranked[at] == hashed, order[at], -1)[encoded.indices.to_numpy()]
+            unknown = np.flatnonzero(person < 0)
+            if unknown.size:
+                raise ClientFileError(f"{path} ({rows_text(unknown + offset)}, column {column!r}): a person who has "
+                                      "no row in the org chart")
+            people.append(person.astype(np.int64))
+            offset += len(chunk)
+        ends.append(np.concatenate(people) if people else np.zeros(0, np.int64))
+    i, j = ends
+    if files.weight:
+        weight = table.column(files.weight).to_numpy()  # nulls become NaN
+        bad = np.flatnonzero(~np.isfinite(weight) | (weight < 0))
+        if bad.size:
+            raise ClientFileError(f"{path} ({rows_text(bad)}, column {files.weight!r}): expected a number >= 0")
+    else:
+        weight = np.ones(i.shape[0])
+    del table
+    apart = i != j  # a row of someone with themselves is no tie
+    low, high = np.minimum(i, j)[apart], np.maximum(i, j)[apart]
+    pair = low * n + high
+    del i, j, low, high
+    pairs, which = np.unique(pair, return_inverse=True)
+    total = np.bincount(which, weights=weight[apart], minlength=pairs.shape[0])
+    keep = total > 0
+    if files.weight_quantile > 0 and keep.any():
+        keep &= total >= np.quantile(total[keep], files.weight_quantile)
+    pairs = pairs[keep]
+    return (pairs // n).astype(np.int32), (pairs % n).astype(np.int32)
+
+
+def read_survey(files: OrgChartFiles, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Each measure's input mean per unit, by the linear rule of its ``scale`` and ``to`` (NaN: no score)."""
+    path = Path(files.survey)
+    columns = {files.unit: pa.string(), **{m.column: pa.float64() for m in files.measures}}
+    table = read_columns(path, columns, "survey")
+    _no_empty(table, files.unit, path, "unit")
+    units = np.asarray(table.column(files.unit).to_numpy(zero_copy_only=False), dtype=object)
+    index = pd.Index(names).get_indexer(units)
+    unknown = np.flatnonzero(index < 0)
+    if unknown.size:
+        raise ClientFileError(f"{path} ({rows_text(unknown)}, column {files.unit!r}): a unit that is not in the org "
+                              "chart's unit column")
+    seen = pd.Series(index).duplicated().to_numpy()
+    if seen.any():
+        raise ClientFileError(f"{path} ({rows_text(np.flatnonzero(seen))}, column {files.unit!r}): a unit given on "
+                              "an earlier row too; expected one row per unit")
+    means = {}
+    for m in files.measures:
+        score = table.column(m.column).to_numpy()  # empty: NaN, the unit keeps the assumed mean
+        lo, hi = m.scale
+        outside = np.flatnonzero((score < lo) | (score > hi))
+        if outside.size:
+            raise ClientFileError(f"{path} ({rows_text(outside)}, column {m.column!r}): a score outside the "
+                                  f"scale {lo:g} to {hi:g}")
+        per_unit = np.full(len(names), np.nan)
+        per_unit[index] = m.to[0] + (score - lo) / (hi - lo) * (m.to[1] - m.to[0])
+        means[m.input] = per_unit
+    return means
+
+
+_loaded: dict[tuple, ClientOrg] = {}  # the last loads, by settings and files' sizes and times
+
+
+def load_client(files: OrgChartFiles) -> ClientOrg:
+    """The client's organization from ``files`` (validated; read again only when a file or a setting changes)."""
+    paths = [Path(p) for p in (files.chart, files.collaboration, files.survey) if p]
+    stamp = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else (str(p),) for p in paths)
+    key = (files.model_dump_json(), stamp)
+    if key not in _loaded:
+        hash_key = new_key()
+        org, ranked, order = read_chart(files, hash_key)
+        ties = read_collaboration(files, hash_key, ranked, order) if files.collaboration else None
+        means = read_survey(files, org.unit_names) if files.survey else {}
+        _loaded.clear()  # one client at a time: a 300,000-person network is large
+        _loaded[key] = ClientOrg(org.manager, org.level, org.unit, org.unit_names, org.pseudonyms, ties, means)
+    return _loaded[key]
+
+
+def chart_shape(files: OrgChartFiles) -> dict[str, int]:
+    """``n_employees`` and ``n_departments`` of the chart (for the scenario's checks); raises ValueError."""
+    org = load_client(files)
+    return {"n_employees": org.n, "n_departments": len(org.unit_names)}
