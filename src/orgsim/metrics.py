@@ -124,3 +124,23 @@ def summary(frame: pd.DataFrame, contributions: np.ndarray, counters: np.ndarray
     """Headline metrics of one replicate (see docs/outputs.md)."""
     replicate = _Replicate(frame, contributions, counters)
     return {key: metric(replicate) for key, metric in SUMMARY.items()}
+
+
+def unit_table(counts: list[np.ndarray], names: tuple[str, ...], min_size: int) -> pd.DataFrame:
+    """Adoption by unit at the end of the run, means over replicates; units under ``min_size`` employees left out.
+
+    If exactly one unit is too small, the next smallest is left out too (its numbers could otherwise be
+    worked out from the whole organization's). ``attrs["suppressed_units"]`` counts the units left out.
+    """
+    mean = np.mean(np.stack(counts), axis=0)
+    employees = mean[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame = pd.DataFrame({"unit": list(names), "n_employees": np.rint(employees).astype(np.int64),
+                              "registered_share": mean[:, 1] / employees, "active_7d_share": mean[:, 2] / employees})
+    hidden = employees < min_size
+    if hidden.sum() == 1 and (~hidden).any():
+        hidden[np.flatnonzero(~hidden)[np.argmin(employees[~hidden])]] = True
+    shown = frame[~hidden].reset_index(drop=True)
+    shown.attrs["suppressed_units"] = int(hidden.sum())
+    shown.attrs["min_group_size"] = int(min_size)
+    return shown

@@ -7,5 +7,7 @@ See :mod:`orgsim.client.load` (how files become arrays, and pseudonymization), :
 
 from orgsim.client.files import ClientFileError
 from orgsim.client.load import ClientOrg, chart_shape, load_client
+from orgsim.client.provenance import min_group_size, provenance, unit_names
 
-__all__ = ["ClientFileError", "ClientOrg", "chart_shape", "load_client"]
+__all__ = ["ClientFileError", "ClientOrg", "chart_shape", "load_client", "min_group_size", "provenance",
+           "unit_names"]

@@ -1,6 +1,8 @@
 """Read a client's CSV files: named columns only, fast (pyarrow), with errors that name file, row and column.
 
-Rows are numbered as a spreadsheet numbers them: the header is row 1, the first person row 2.
+Rows are numbered as a spreadsheet numbers them: the header is row 1, the first person row 2 (lines
+starting with ``#`` above the header, such as the shipped example's "synthetic" notes, count as rows too
+and are skipped).
 No error message ever quotes a cell: a file's ids, names and attributes are the client's, and
 an error line travels into logs and e-mails. It says where the problem is and what was expected.
 """
@@ -24,16 +26,21 @@ class ClientFileError(ValueError):
     """A client file is missing, unreadable or inconsistent; one line per problem."""
 
 
-def rows_text(rows: np.ndarray) -> str:
-    """'row 7' or 'rows 7, 9, 12 (and 40 more)' from 0-based data row indices (spreadsheet numbering)."""
+def rows_text(rows: np.ndarray, first: int = 2) -> str:
+    """'row 7' or 'rows 7, 9, 12 (and 40 more)' from 0-based data row indices; ``first``: the first data row's."""
     rows = np.asarray(rows)
-    shown = ", ".join(str(int(r) + 2) for r in rows[:SHOWN])
+    shown = ", ".join(str(int(r) + first) for r in rows[:SHOWN])
     more = f" (and {rows.shape[0] - SHOWN} more)" if rows.shape[0] > SHOWN else ""
     return f"row{'s' if rows.shape[0] > 1 else ''} {shown}{more}"
 
 
-def header(path: Path) -> list[str]:
-    """The column names of ``path``'s first row, after checking the file exists, is not empty and is UTF-8."""
+def place(path, rows: np.ndarray, first: int, column: str) -> str:
+    """'FILE (rows ..., column 'NAME')': where a problem is, for the start of an error line."""
+    return f"{path} ({rows_text(rows, first)}, column {column!r})"
+
+
+def header(path: Path) -> tuple[list[str], int]:
+    """The column names of ``path``'s header and the number of ``#`` lines above it (checked: exists, UTF-8)."""
     if not path.is_file():
         raise ClientFileError(f"{path}: file not found (a relative path is read from the scenario file's folder)")
     with path.open("rb") as f:
@@ -42,36 +49,44 @@ def header(path: Path) -> list[str]:
         raise ClientFileError(f"{path}: the file is empty; expected a header row and one row per record")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ClientFileError(f"{path} (row 1): UTF-16 text; save the file as CSV UTF-8")
-    first = head.split(b"\n", 1)[0].removeprefix(codecs.BOM_UTF8).rstrip(b"\r")
+    lines = head.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    notes = next((i for i, line in enumerate(lines) if not line.startswith(b"#")), len(lines))
     try:
-        text = first.decode("utf-8")
+        text = lines[min(notes, len(lines) - 1)].rstrip(b"\r").decode("utf-8")
     except UnicodeDecodeError:
-        raise ClientFileError(f"{path} (row 1): the header is not UTF-8 text; save the file as CSV UTF-8") from None
-    return next(csv.reader([text]))
+        raise ClientFileError(f"{path} (row {notes + 1}): the header is not UTF-8 text; save the file as CSV UTF-8"
+                              ) from None
+    return next(csv.reader([text]), []), notes
 
 
-def read_columns(path: Path, columns: dict[str, pa.DataType], what: str) -> pa.Table:
-    """The named ``columns`` of CSV ``path`` (other columns are never read); ``what`` names the file in errors."""
-    names = header(path)
+def read_columns(path: Path, columns: dict[str, pa.DataType], what: str) -> tuple[pa.Table, int]:
+    """The named ``columns`` of CSV ``path`` (others are never read) and its first data row's number.
+
+    ``what`` names the file in errors.
+    """
+    names, notes = header(path)
     missing = [c for c in columns if c not in names]
     if missing:
-        raise ClientFileError(f"{path} (row 1): the {what} has no column {', '.join(map(repr, missing))}; its columns "
-                              f"are {', '.join(map(repr, names))} (set the column names in organization.org_chart)")
+        raise ClientFileError(f"{path} (row {notes + 1}): the {what} has no column {', '.join(map(repr, missing))}; "
+                              f"its columns are {', '.join(map(repr, names))} (set the column names in "
+                              "organization.org_chart)")
     duplicated = sorted({c for c in columns if names.count(c) > 1})
     if duplicated:
-        raise ClientFileError(f"{path} (row 1): column {', '.join(map(repr, duplicated))} appears twice in the header")
+        raise ClientFileError(f"{path} (row {notes + 1}): column {', '.join(map(repr, duplicated))} appears twice "
+                              "in the header")
     convert = pacsv.ConvertOptions(include_columns=list(columns), column_types=columns, null_values=[""],
                                    strings_can_be_null=True, quoted_strings_can_be_null=True)
     try:
-        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=BLOCK), convert_options=convert)
+        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=BLOCK, skip_rows=notes),
+                               convert_options=convert)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # its message quotes the bad cell: never shown
-        raise ClientFileError(diagnose(path, names, columns, what)) from None
+        raise ClientFileError(diagnose(path, names, notes, columns, what)) from None
     if table.num_rows == 0:
         raise ClientFileError(f"{path}: the {what} has a header but no rows")
-    return table
+    return table, notes + 2
 
 
-def diagnose(path: Path, names: list[str], columns: dict[str, pa.DataType], what: str) -> str:
+def diagnose(path: Path, names: list[str], notes: int, columns: dict[str, pa.DataType], what: str) -> str:
     """Why pyarrow could not read ``path``: the first bad byte, row length or number, by row and column."""
     bad = first_bad_utf8(path)
     if bad is not None:
@@ -81,10 +96,10 @@ def diagnose(path: Path, names: list[str], columns: dict[str, pa.DataType], what
     expected = len(names)
     with path.open(encoding="utf-8-sig", newline="") as f:
         for row, fields in enumerate(csv.reader(f), start=1):
-            if len(fields) != expected and fields:
+            if row > notes and len(fields) != expected and fields:
                 return f"{path} (row {row}): {len(fields)} fields; expected {expected}, as in the header"
     numeric = [c for c, t in columns.items() if pa.types.is_floating(t)]
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+    table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(skip_rows=notes), convert_options=pacsv.ConvertOptions(
         include_columns=numeric, column_types=dict.fromkeys(numeric, pa.string()), null_values=[""],
         strings_can_be_null=True))
     for name in numeric:
@@ -93,7 +108,7 @@ def diagnose(path: Path, names: list[str], columns: dict[str, pa.DataType], what
         number = np.array([_is_number(t) for t in text[given]])
         rows = np.flatnonzero(given)[~number]
         if rows.size:
-            return f"{path} ({rows_text(rows)}, column {name!r}): not a number"
+            return f"{path} ({rows_text(rows, notes + 2)}, column {name!r}): not a number"
     return f"{path}: not a readable CSV {what} (comma-separated, UTF-8, a header row)"
 
 

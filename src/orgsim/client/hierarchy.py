@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from orgsim.client.files import ClientFileError, rows_text
+from orgsim.client.files import ClientFileError, place
 
 
 def levels(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -26,17 +26,17 @@ def levels(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return steps, up
 
 
-def check_hierarchy(manager: np.ndarray, path, column: str) -> np.ndarray:
+def check_hierarchy(manager: np.ndarray, path, column: str, first: int = 2) -> np.ndarray:
     """Each person's level (0: the top person); errors name the rows of a loop or of the extra top people."""
     steps, end = levels(manager)
     looping = manager[end] >= 0  # the chain ends on someone who has a manager: it runs around a loop
     if looping.any():
         loop = np.unique(end[looping])  # after n steps every chain into a loop stands on the loop
-        raise ClientFileError(f"{path} ({rows_text(loop)}, column {column!r}): the management chain loops "
+        raise ClientFileError(place(path, loop, first, column) + f": the management chain loops "
                               f"({loop.shape[0]} people manage each other in a circle); every chain must reach "
                               f"the top person")
     tops = np.flatnonzero(manager < 0)
     if tops.shape[0] > 1:
-        raise ClientFileError(f"{path} ({rows_text(tops)}, column {column!r}): {tops.shape[0]} people have no "
+        raise ClientFileError(place(path, tops, first, column) + f": {tops.shape[0]} people have no "
                               "manager; expected exactly one top person (give the others their manager)")
     return steps.astype(np.int32)

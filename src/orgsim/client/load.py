@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orgsim.client.files import ClientFileError, read_columns, rows_text
+from orgsim.client.files import ClientFileError, place, read_columns
 from orgsim.client.hierarchy import check_hierarchy
 from orgsim.params import OrgChartFiles
 
@@ -57,19 +57,19 @@ def pseudonymize(ids: pa.Array | pa.ChunkedArray, key: str) -> np.ndarray:
     return pd.util.hash_array(np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object), hash_key=key)
 
 
-def _no_empty(table: pa.Table, column: str, path: Path, what: str) -> None:
+def _no_empty(table: pa.Table, column: str, path: Path, first: int, what: str) -> None:
     empty = np.flatnonzero(pc.is_null(table.column(column)).to_numpy(zero_copy_only=False))
     if empty.size:
-        raise ClientFileError(f"{path} ({rows_text(empty)}, column {column!r}): empty {what}")
+        raise ClientFileError(place(path, empty, first, column) + f": empty {what}")
 
 
 def read_chart(files: OrgChartFiles, key: str) -> tuple[ClientOrg, np.ndarray, np.ndarray]:
     """The chart's people; also the sorted pseudonyms and the rows in that order (to look ids up)."""
     path = Path(files.chart)
-    table = read_columns(path, dict.fromkeys([files.person_id, files.manager_id, files.unit], pa.string()),
-                         "org chart")
-    _no_empty(table, files.person_id, path, "person id")
-    _no_empty(table, files.unit, path, "unit")
+    table, first = read_columns(path, dict.fromkeys([files.person_id, files.manager_id, files.unit], pa.string()),
+                                "org chart")
+    _no_empty(table, files.person_id, path, first, "person id")
+    _no_empty(table, files.unit, path, first, "unit")
     n = table.num_rows
     if n < 2:
         raise ClientFileError(f"{path}: the org chart has {n} person; expected at least 2")
@@ -79,7 +79,7 @@ def read_chart(files: OrgChartFiles, key: str) -> tuple[ClientOrg, np.ndarray, n
     repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
     if repeated.size:
         rows = np.sort(order[repeated + 1])
-        raise ClientFileError(f"{path} ({rows_text(rows)}, column {files.person_id!r}): an id given on an earlier "
+        raise ClientFileError(place(path, rows, first, files.person_id) + ": an id given on an earlier "
                               "row too; each person must have one row")
     boss_column = table.column(files.manager_id)
     has_boss = ~pc.is_null(boss_column).to_numpy(zero_copy_only=False)
@@ -90,14 +90,14 @@ def read_chart(files: OrgChartFiles, key: str) -> tuple[ClientOrg, np.ndarray, n
         found = ranked[at] == boss
         if not found.all():
             rows = np.flatnonzero(has_boss)[~found]
-            raise ClientFileError(f"{path} ({rows_text(rows)}, column {files.manager_id!r}): a manager who has no "
+            raise ClientFileError(place(path, rows, first, files.manager_id) + ": a manager who has no "
                                   "row in the chart; every manager must be a person of the chart")
         manager[has_boss] = order[at]
     own = np.flatnonzero(manager == np.arange(n))
     if own.size:
-        raise ClientFileError(f"{path} ({rows_text(own)}, column {files.manager_id!r}): a person is their own "
+        raise ClientFileError(place(path, own, first, files.manager_id) + ": a person is their own "
                               "manager; leave it empty for the top person")
-    level = check_hierarchy(manager, path, files.manager_id)
+    level = check_hierarchy(manager, path, files.manager_id, first)
     codes, names = pd.factorize(np.asarray(table.column(files.unit).to_numpy(zero_copy_only=False), dtype=object),
                                 sort=True)
     if len(names) > MAX_UNITS:
@@ -115,11 +115,11 @@ def read_collaboration(files: OrgChartFiles, key: str, ranked: np.ndarray, order
     columns = dict.fromkeys([files.source, files.target], pa.string())
     if files.weight:
         columns[files.weight] = pa.float64()
-    table = read_columns(path, columns, "collaboration file")
+    table, first = read_columns(path, columns, "collaboration file")
     n = ranked.shape[0]
     ends = []
     for column in (files.source, files.target):
-        _no_empty(table, column, path, "person id")
+        _no_empty(table, column, path, first, "person id")
         people, offset = [], 0
         for chunk in table.column(column).chunks:  # each chunk's distinct ids are hashed once
             encoded = chunk.dictionary_encode()
@@ -128,7 +128,7 @@ def read_collaboration(files: OrgChartFiles, key: str, ranked: np.ndarray, order
             person = np.where(ranked[at] == hashed, order[at], -1)[encoded.indices.to_numpy()]
             unknown = np.flatnonzero(person < 0)
             if unknown.size:
-                raise ClientFileError(f"{path} ({rows_text(unknown + offset)}, column {column!r}): a person who has "
+                raise ClientFileError(place(path, unknown + offset, first, column) + ": a person who has "
                                       "no row in the org chart")
             people.append(person.astype(np.int64))
             offset += len(chunk)
@@ -138,7 +138,7 @@ def read_collaboration(files: OrgChartFiles, key: str, ranked: np.ndarray, order
         weight = table.column(files.weight).to_numpy()  # nulls become NaN
         bad = np.flatnonzero(~np.isfinite(weight) | (weight < 0))
         if bad.size:
-            raise ClientFileError(f"{path} ({rows_text(bad)}, column {files.weight!r}): expected a number >= 0")
+            raise ClientFileError(place(path, bad, first, files.weight) + ": expected a number >= 0")
     else:
         weight = np.ones(i.shape[0])
     del table
@@ -159,17 +159,17 @@ def read_survey(files: OrgChartFiles, names: tuple[str, ...]) -> dict[str, np.nd
     """Each measure's input mean per unit, by the linear rule of its ``scale`` and ``to`` (NaN: no score)."""
     path = Path(files.survey)
     columns = {files.unit: pa.string(), **{m.column: pa.float64() for m in files.measures}}
-    table = read_columns(path, columns, "survey")
-    _no_empty(table, files.unit, path, "unit")
+    table, first = read_columns(path, columns, "survey")
+    _no_empty(table, files.unit, path, first, "unit")
     units = np.asarray(table.column(files.unit).to_numpy(zero_copy_only=False), dtype=object)
     index = pd.Index(names).get_indexer(units)
     unknown = np.flatnonzero(index < 0)
     if unknown.size:
-        raise ClientFileError(f"{path} ({rows_text(unknown)}, column {files.unit!r}): a unit that is not in the org "
+        raise ClientFileError(place(path, unknown, first, files.unit) + ": a unit that is not in the org "
                               "chart's unit column")
     seen = pd.Series(index).duplicated().to_numpy()
     if seen.any():
-        raise ClientFileError(f"{path} ({rows_text(np.flatnonzero(seen))}, column {files.unit!r}): a unit given on "
+        raise ClientFileError(place(path, np.flatnonzero(seen), first, files.unit) + ": a unit given on "
                               "an earlier row too; expected one row per unit")
     means = {}
     for m in files.measures:
@@ -177,7 +177,7 @@ def read_survey(files: OrgChartFiles, names: tuple[str, ...]) -> dict[str, np.nd
         lo, hi = m.scale
         outside = np.flatnonzero((score < lo) | (score > hi))
         if outside.size:
-            raise ClientFileError(f"{path} ({rows_text(outside)}, column {m.column!r}): a score outside the "
+            raise ClientFileError(place(path, outside, first, m.column) + f": a score outside the "
                                   f"scale {lo:g} to {hi:g}")
         per_unit = np.full(len(names), np.nan)
         per_unit[index] = m.to[0] + (score - lo) / (hi - lo) * (m.to[1] - m.to[0])
