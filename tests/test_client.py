@@ -228,3 +228,16 @@ def test_an_exported_chart_gives_the_same_results_for_the_same_seed(tmp_path):
     a, b = run(generated), run(imported)
     assert a.timeseries.equals(b.timeseries)
     assert run(imported).timeseries.equals(b.timeseries)  # a new load (a new key) changes nothing
+
+
+def test_a_pair_weighing_nothing_is_no_tie_and_rows_of_one_pair_merge(tmp_path):
+    collab = COLLAB + f"{SECRET}3,{SECRET}7,0\n{SECRET}6,{SECRET}2,1\n"  # 3-7 weighs 0; 2-6 given twice
+    org = build_organization(load_scenario(scenario_file(tmp_path, collab=collab)).organization,
+                             np.random.default_rng(0))
+    assert 7 not in org.neighbours(3) and list(org.neighbours(2)).count(6) == 1
+
+
+def test_note_lines_above_the_header_count_as_rows(tmp_path):
+    chart = "# SYNTHETIC\n# two notes\n" + CHART.replace(f"{SECRET}7,{SECRET}1", f"{SECRET}7,{SECRET}99")
+    with pytest.raises(ScenarioError, match=r"row 11, column 'ManagerId'"):
+        load_scenario(scenario_file(tmp_path, chart=chart))

@@ -140,6 +140,9 @@ def read_collaboration(files: OrgChartFiles, chart_ids: pa.Array) -> tuple[np.nd
         weight = np.ones(i.shape[0])
     del table
     apart = i != j  # a row of someone with themselves is no tie
+    if files.weight_quantile == 0:  # a pair is a tie if any of its rows weighs > 0: no sums needed
+        keep = apart & (weight > 0)  # (the network's builder merges a pair's rows)
+        return i[keep].astype(np.int32), j[keep].astype(np.int32)
     pair = np.minimum(i, j)[apart] * n + np.maximum(i, j)[apart]
     del i, j
     which, pairs = pd.factorize(pair)  # by hashing: faster than sorting 10 million pairs
