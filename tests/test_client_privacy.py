@@ -80,6 +80,7 @@ def test_no_id_name_or_small_unit_reaches_any_output(client, tmp_path):
         ("run", "client.yaml", "--out", str(out / "run"), "--workers", "1"),
         ("compare", "client.yaml", "variant.yaml", "--out", str(out / "compare")),
         ("sweep", "sweep.yaml", "--out", str(out / "sweep"), "--csv"),
+        ("animate", "client.yaml", "--out", str(out / "chart.gif"), "--days", "4", "--every", "2"),
     ]
     for command in commands:
         result = orgsim(*command, cwd=client)
@@ -102,3 +103,19 @@ def test_units_under_the_minimum_size_never_appear_per_unit(client, tmp_path):
     assert (table["n_employees"] >= 5).all()
     assert not table["unit"].str.contains(UNIT_MARK).any()
     assert "Sales" in set(table["unit"])
+
+
+def test_the_org_chart_view_names_the_real_units_and_draws_no_small_unit(client):
+    from orgsim.client import unit_names
+    from orgsim.scenario import load_scenario
+    from orgsim.simulation import Simulation
+    from orgsim.viz.layout import org_chart
+
+    model = Simulation(load_scenario(client / "client.yaml"), rng=0)
+    chart = org_chart(model.org, organization=model.scenario.organization)
+    labels = [box[0] for box in chart.boxes]
+    assert "Sales" in labels and len(labels) == 12 and not any(UNIT_MARK in label for label in labels)
+    small = [d for d, name in enumerate(unit_names(model.scenario.organization)) if UNIT_MARK in name]
+    drawn = set(model.org.department[chart.nodes][model.org.level[chart.nodes] > 0].tolist())
+    assert len(small) == 2 and not drawn & set(small)
+    assert model.org.level[chart.nodes].min() == 0  # the top person is drawn (above the boxes)

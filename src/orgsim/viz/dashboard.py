@@ -119,7 +119,7 @@ class DashboardModel(OrgModel):
         scenario = dashboard_scenario(base, launch, n_employees, initial_trust, leader_participation, time_budget,
                                       governance, bad_actors, seed)
         super().__init__(scenario, rng=seed)
-        self.chart = org_chart(self.org)
+        self.chart = org_chart(self.org, organization=self.scenario.organization)
         reporters = {label: (lambda m, key=key: headline_shares(m.people, m.day - 1)[key])
                      for label, (key, _) in SERIES.items()}
         reporters["mean trust"] = lambda m: headline_shares(m.people, m.day - 1)["trust"]
