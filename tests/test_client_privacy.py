@@ -119,3 +119,14 @@ def test_the_org_chart_view_names_the_real_units_and_draws_no_small_unit(client)
     drawn = set(model.org.department[chart.nodes][model.org.level[chart.nodes] > 0].tolist())
     assert len(small) == 2 and not drawn & set(small)
     assert model.org.level[chart.nodes].min() == 0  # the top person is drawn (above the boxes)
+
+
+def test_the_dashboard_runs_a_client_organization_without_a_size_control():
+    from orgsim.scenario import load_scenario
+    from orgsim.viz.dashboard import DashboardModel, controls
+
+    path = str(ROOT / "scenarios" / "client_example.yaml")
+    model = DashboardModel(scenario_file=path)
+    model.step()
+    assert model.org.n_employees == 5000 and "Sales" in [box[0] for box in model.chart.boxes]
+    assert "n_employees" not in controls(load_scenario(path), True)
