@@ -9,7 +9,8 @@ the wall time of each step and the process's peak resident memory (``ru_maxrss``
 included, about 0.2 GB of it). For reference, the time to only read the same CSV columns with pyarrow is
 measured in the same process: the load's own work is what exceeds it.
 
-Usage: ``python benchmarks/bench_client.py [--people 300000] [--edges 10000000] [--units 300]``
+Usage: ``python benchmarks/bench_client.py [--people 300000] [--edges 10000000] [--units 300] [--quantile 0.2]
+[--files FOLDER]``
 """
 
 from __future__ import annotations
@@ -60,14 +61,14 @@ def make_files(folder: Path, people: int, edges: int, units: int, seed: int = 1)
     pacsv.write_csv(table, folder / "collaboration.csv")
 
 
-def measure(folder: str) -> None:
+def measure(folder: str, quantile: float) -> None:
     """In a fresh process: time the read alone, the load, and the network; print JSON."""
     from orgsim.client import load_client
     from orgsim.params import Organization, OrgChartFiles
 
     folder = Path(folder)
     files = OrgChartFiles(chart=str(folder / "chart.csv"), collaboration=str(folder / "collaboration.csv"),
-                          weight_quantile=0.2)
+                          weight_quantile=quantile)
     start = time.perf_counter()
     for name in ("chart.csv", "collaboration.csv"):
         pacsv.read_csv(folder / name)
@@ -99,10 +100,11 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=10_000_000)
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--files", help="a folder: make the files there once and keep them (default: temporary)")
+    parser.add_argument("--quantile", type=float, default=0.2, help="weight_quantile (0.2: pairs are summed)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        return measure(args.measure)
+        return measure(args.measure, args.quantile)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.files or tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -111,8 +113,8 @@ def main() -> None:
             make_files(folder, args.people, args.edges, args.units)
             print(f"made the files in {time.perf_counter() - start:.1f} s")
         print(", ".join(f"{p.name} {p.stat().st_size / 2**20:.0f} MB" for p in sorted(folder.glob("*.csv"))))
-        out = subprocess.run([sys.executable, __file__, "--measure", str(folder)], capture_output=True, text=True,
-                             check=True)
+        command = [sys.executable, __file__, "--measure", str(folder), "--quantile", str(args.quantile)]
+        out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)  # its errors show
     r = json.loads(out.stdout)
     print(f"{r['people']:,} people in {r['units']} units, {args.edges:,} edges -> {r['ties_from_file']:,} ties "
           f"({r['csr_entries']:,} CSR entries with the formal ties)")
