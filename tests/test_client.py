@@ -101,6 +101,7 @@ BAD = {  # kind: (scenario_file arguments, words the error line must hold)
     "survey score off the scale": (dict(survey=SURVEY + "Board,9\n"), ["row 4", "column 'Trust'", "outside the scale"]),
     "survey score not a number": (dict(survey=SURVEY + f"Board,{SECRET}\n"),
                                   ["row 4", "column 'Trust'", "not a number"]),
+    "semicolons": (dict(chart=CHART.replace(",", ";")), ["row 1", "semicolons"]),
     "survey column missing": (dict(survey="Organization,Workload\nOps,3\n"), ["survey.csv", "row 1", "'Trust'"]),
 }
 

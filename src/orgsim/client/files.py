@@ -66,6 +66,9 @@ def read_columns(path: Path, columns: dict[str, pa.DataType], what: str) -> tupl
     """
     names, notes = header(path)
     missing = [c for c in columns if c not in names]
+    if missing and len(names) == 1 and ";" in names[0]:
+        raise ClientFileError(f"{path} (row {notes + 1}): the {what} is separated by semicolons; save it as "
+                              "comma-separated CSV (UTF-8)")
     if missing:
         raise ClientFileError(f"{path} (row {notes + 1}): the {what} has no column {', '.join(map(repr, missing))}; "
                               f"its columns are {', '.join(map(repr, names))} (set the column names in "
@@ -80,7 +83,11 @@ def read_columns(path: Path, columns: dict[str, pa.DataType], what: str) -> tupl
         table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=BLOCK, skip_rows=notes),
                                convert_options=convert)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # its message quotes the bad cell: never shown
-        raise ClientFileError(diagnose(path, names, notes, columns, what)) from None
+        try:
+            problem = diagnose(path, names, notes, columns, what)
+        except Exception:  # noqa: BLE001  (whatever the scan meets, no message of a library is shown)
+            problem = f"{path}: not a readable CSV {what} (comma-separated, UTF-8, a header row)"
+        raise ClientFileError(problem) from None
     if table.num_rows == 0:
         raise ClientFileError(f"{path}: the {what} has a header but no rows")
     return table, notes + 2
