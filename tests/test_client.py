@@ -242,3 +242,14 @@ def test_note_lines_above_the_header_count_as_rows(tmp_path):
     chart = "# SYNTHETIC\n# two notes\n" + CHART.replace(f"{SECRET}7,{SECRET}1", f"{SECRET}7,{SECRET}99")
     with pytest.raises(ScenarioError, match=r"row 11, column 'ManagerId'"):
         load_scenario(scenario_file(tmp_path, chart=chart))
+
+
+def test_the_summary_says_which_inputs_were_the_clients_and_which_assumed(tmp_path):
+    results = run(load_scenario(scenario_file(tmp_path, survey=SURVEY)), days=5)
+    inputs = results.summary["inputs"]
+    assert inputs["hierarchy and levels"] == "client org chart"
+    assert inputs["informal ties"].startswith("assumed: generated inside the chart's units")
+    assert inputs["trust (unit means)"].startswith("client survey: column Trust")
+    assert inputs["time (unit means)"] == "assumed: employees.time_mean 1"
+    assert len(inputs["chart file, SHA-256"]) == 16
+    assert "inputs" not in run(Scenario.model_validate(BASE), days=5).summary  # a generated organization

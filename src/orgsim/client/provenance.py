@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
 from orgsim.client.load import load_client
 
 MIN_GROUP_SIZE = 5  # per-unit results of a generated organization leave out units this small too
@@ -45,4 +49,16 @@ def provenance(scenario) -> dict[str, str] | None:
         inputs[f"{name} (unit means)"] = (f"client survey: column {measured[name]}, by unit (units without a score: "
                                           f"{value})" if name in measured else f"assumed: {value}")
     inputs["everything else (behaviour, knowledge, confidence, rollout)"] = "assumed: the scenario's values"
+    for name in ("chart", "collaboration", "survey"):  # which files exactly (the scenario names only their paths)
+        path = Path(getattr(files, name)) if getattr(files, name) else None
+        if path is not None and path.is_file():
+            stat = path.stat()
+            inputs[f"{name} file, SHA-256"] = fingerprint(str(path), stat.st_size, stat.st_mtime_ns)
     return inputs
+
+
+@lru_cache(maxsize=8)
+def fingerprint(path: str, size: int, mtime_ns: int) -> str:
+    """The first 16 hex digits of a file's SHA-256 (a file's, not a person's: it tells two versions apart)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()[:16]
