@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from orgsim.cli import app
+from orgsim.client import load as client_load
 from orgsim.client.export import export_client_files
 from orgsim.client.files import ClientFileError
 from orgsim.client.hierarchy import check_hierarchy, levels
@@ -217,6 +218,9 @@ def test_an_exported_organization_reads_back_with_the_same_hierarchy_and_ties(tm
     again = build_organization(imported.organization, np.random.default_rng(11))
     for name in ("level", "department", "manager", "team", "indptr", "indices", "formal"):
         assert np.array_equal(getattr(org, name), getattr(again, name)), name
+    first = run(imported)
+    client_load._loaded.clear()  # read the files again: a new pseudonymization key
+    assert run(imported).timeseries.equals(first.timeseries)  # the key never changes a result
 
 
 def test_an_exported_chart_gives_the_same_results_for_the_same_seed(tmp_path):
