@@ -257,3 +257,23 @@ def test_the_summary_says_which_inputs_were_the_clients_and_which_assumed(tmp_pa
     assert inputs["time (unit means)"] == "assumed: employees.time_mean 1"
     assert len(inputs["chart file, SHA-256"]) == 16
     assert "inputs" not in run(Scenario.model_validate(BASE), days=5).summary  # a generated organization
+
+
+ID_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
+
+
+@given(trees(max_size=30), st.lists(ID_TEXT, min_size=30, max_size=30, unique=True))
+@settings(max_examples=40, deadline=None)
+def test_a_chart_file_with_any_ids_reads_back_as_its_tree(tmp_path_factory, manager, ids):
+    """Ids of any text (commas, quotes, accents, emoji; CSV-quoted) are looked up as themselves."""
+    import pandas as pd
+
+    from orgsim.client import load_client
+    from orgsim.params import OrgChartFiles
+
+    n = len(manager)
+    path = tmp_path_factory.mktemp("chart") / "chart.csv"
+    pd.DataFrame({"PersonId": ids[:n], "ManagerId": [ids[m] if m >= 0 else "" for m in manager],
+                  "Organization": ["A" if i % 2 else "B" for i in range(n)]}).to_csv(path, index=False)
+    org = load_client(OrgChartFiles(chart=str(path)))
+    assert org.manager.tolist() == manager and org.level.tolist() == naive_levels(manager)
