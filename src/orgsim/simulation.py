@@ -113,7 +113,6 @@ class Simulation(Engine):
         registered = (p.registered_day >= 0) & ~p.is_external
         return (p.n_posts + p.n_replies)[registered]
 
-
     def unit_counts(self) -> np.ndarray:
         """Per unit (department), at the end of the days run: employees, registered, active in the last 7 days."""
         p, k = self.people, self.org.n_departments
