@@ -41,7 +41,7 @@ def scenario_file(tmp_path, chart=CHART, collab=None, survey=None, measures=None
             path = tmp_path / f"{name}.csv"
             path.write_bytes(content if isinstance(content, bytes) else content.encode())
             entries[name] = path.name
-    if survey is not None:
+    if survey is not None or measures is not None:
         entries["measures"] = measures or MEASURES
     entries.update(files)
     data = {"run": {"days": 20}, "rollout": {"champions": 2},
@@ -277,3 +277,21 @@ def test_a_chart_file_with_any_ids_reads_back_as_its_tree(tmp_path_factory, mana
                   "Organization": ["A" if i % 2 else "B" for i in range(n)]}).to_csv(path, index=False)
     org = load_client(OrgChartFiles(chart=str(path)))
     assert org.manager.tolist() == manager and org.level.tolist() == naive_levels(manager)
+
+
+def test_a_survey_needs_measures_and_each_input_one_column(tmp_path):
+    with pytest.raises(ScenarioError, match="survey and measures go together"):
+        load_scenario(scenario_file(tmp_path, measures=MEASURES))  # measures without a survey
+    twice = [*MEASURES, {"column": "Other", "input": "trust", "to": [0, 1]}]
+    with pytest.raises(ScenarioError, match="more than one survey column sets trust"):
+        load_scenario(scenario_file(tmp_path, survey=SURVEY, measures=twice))
+
+
+def test_one_small_unit_takes_the_next_smallest_with_it():
+    from orgsim.metrics import unit_table
+
+    counts = [np.array([[3, 3, 1], [40, 20, 10], [12, 6, 3], [100, 50, 25.0]])]
+    table = unit_table(counts, ("tiny", "mid", "small", "big"), 5)
+    assert table["unit"].tolist() == ["mid", "big"] and table.attrs["suppressed_units"] == 2
+    table = unit_table(counts, ("tiny", "mid", "small", "big"), 2)
+    assert len(table) == 4 and table["registered_share"].tolist() == [1.0, 0.5, 0.5, 0.5]
