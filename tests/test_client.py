@@ -295,3 +295,12 @@ def test_one_small_unit_takes_the_next_smallest_with_it():
     assert table["unit"].tolist() == ["mid", "big"] and table.attrs["suppressed_units"] == 2
     table = unit_table(counts, ("tiny", "mid", "small", "big"), 2)
     assert len(table) == 4 and table["registered_share"].tolist() == [1.0, 0.5, 0.5, 0.5]
+
+
+def test_the_collaboration_files_and_the_surveys_problems_are_told_together(tmp_path):
+    path = scenario_file(tmp_path, collab=COLLAB + f"{SECRET}1,{SECRET}42,1\n", survey=SURVEY + "Nowhere,3\n")
+    result = CliRunner().invoke(app, ["validate", path])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 2 and "collaboration.csv (row 5" in lines[0] and "survey.csv (row 4" in lines[1]
+    assert SECRET not in result.output

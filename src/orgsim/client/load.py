@@ -196,9 +196,18 @@ def load_client(files: OrgChartFiles) -> ClientOrg:
     if key not in _loaded:
         hash_key = new_key()
         org, chart_ids = read_chart(files, hash_key)
-        ties = read_collaboration(files, chart_ids) if files.collaboration else None
+        problems, ties, means = [], None, {}
+        try:  # the collaboration file's and the survey's problems are told together
+            ties = read_collaboration(files, chart_ids) if files.collaboration else None
+        except ClientFileError as exc:
+            problems.append(str(exc))
         del chart_ids
-        means = read_survey(files, org.unit_names) if files.survey else {}
+        try:
+            means = read_survey(files, org.unit_names) if files.survey else {}
+        except ClientFileError as exc:
+            problems.append(str(exc))
+        if problems:
+            raise ClientFileError("\n".join(problems))
         _loaded.clear()  # one client at a time: a 300,000-person network is large
         _loaded[key] = ClientOrg(org.manager, org.level, org.unit, org.unit_names, org.pseudonyms, ties, means)
     return _loaded[key]
