@@ -71,7 +71,7 @@ files = save_run(orgsim.run(orgsim.Scenario.model_validate(tiny)), {str(tmp_path
 print(len(files), 'mesa' in sys.modules)
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["8", "False"]  # 3 tables, 3 figures, the report and the summary; no Mesa
+    assert done.stdout.split() == ["9", "False"]  # 4 tables (by_unit.csv), 3 figures, report, summary; no Mesa
 
 
 def test_models_stepped_in_turn_match_models_run_alone(small):

@@ -37,6 +37,7 @@ class Replicate:
     seed: int
     counters: np.ndarray  # Engine.counters
     contributions: np.ndarray  # Engine.contributions
+    by_unit: np.ndarray | None = None  # Engine.unit_counts: per unit, employees, registered, weekly active
 
 
 class Engine:
@@ -135,4 +136,8 @@ class Engine:
 
     def replicate(self, seed: int) -> Replicate:
         """The results so far, as one replicate made from ``seed``."""
-        return Replicate(seed, self.counters.copy(), self.contributions)
+        return Replicate(seed, self.counters.copy(), self.contributions, self.unit_counts())
+
+    def unit_counts(self) -> np.ndarray | None:
+        """Per unit (department), at the end of the days run: employees, registered, active in the last 7 days."""
+        return None

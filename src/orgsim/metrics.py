@@ -158,3 +158,23 @@ def spread_table(replicates: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         rows[key] = {"mean": np.nanmean(values) if np.isfinite(values).any() else np.nan,
                      "low": float(low), "high": float(high), "runs": len(values)}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("metric")
+
+
+def unit_table(counts: list[np.ndarray], names: tuple[str, ...], min_size: int) -> pd.DataFrame:
+    """Adoption by unit at the end of the run, means over replicates; units under ``min_size`` employees left out.
+
+    If exactly one unit is too small, the next smallest is left out too (its numbers could otherwise be
+    worked out from the whole organization's). ``attrs["suppressed_units"]`` counts the units left out.
+    """
+    mean = np.mean(np.stack(counts), axis=0)
+    employees = mean[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame = pd.DataFrame({"unit": list(names), "n_employees": np.rint(employees).astype(np.int64),
+                              "registered_share": mean[:, 1] / employees, "active_7d_share": mean[:, 2] / employees})
+    hidden = employees < min_size
+    if hidden.sum() == 1 and (~hidden).any():
+        hidden[np.flatnonzero(~hidden)[np.argmin(employees[~hidden])]] = True
+    shown = frame[~hidden].reset_index(drop=True)
+    shown.attrs["suppressed_units"] = int(hidden.sum())
+    shown.attrs["min_group_size"] = int(min_size)
+    return shown

@@ -13,7 +13,7 @@ The classic network kinds (``complete``, ``erdos_renyi``, ``watts_strogatz``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,15 @@ class Org:
     formal: np.ndarray  # bool, per CSR entry: a formal (reporting or team) tie
     complete: bool  # every pair is tied (ties are implicit, not stored)
     n_departments: int
+    unit_means: dict = field(default_factory=dict)  # survey input -> mean per department (NaN: assumed)
+
+    def mean_of(self, name: str, assumed: float) -> float | np.ndarray:
+        """Each person's mean of input ``name``: their unit's from a survey, else ``assumed`` (a scalar if none)."""
+        per_unit = self.unit_means.get(name)
+        if per_unit is None:
+            return assumed
+        by_person = np.append(per_unit, np.nan)[self.department]  # externals: the index after the last unit
+        return np.where(np.isnan(by_person), assumed, by_person)
 
     @property
     def n(self) -> int:
@@ -209,11 +218,21 @@ def _classic_edges(cfg: Organization, n: int, rng: np.random.Generator) -> tuple
 def build_organization(cfg: Organization, rng: np.random.Generator) -> Org:
     """Generate the organization described by ``cfg``, deterministically from ``rng``."""
     n = cfg.n_employees
-    n_dept = min(cfg.n_departments, n - 1)
-    level, department, manager = hierarchy(n, cfg.span_of_control, n_dept)
+    client = None
+    if cfg.source == "org_chart":  # the client's chart (orgsim.client); ties from their file if given
+        from orgsim.client import load_client
+
+        client = load_client(cfg.org_chart)
+        level, department, manager, n_dept = client.level, client.unit, client.manager, len(client.unit_names)
+    else:
+        n_dept = min(cfg.n_departments, n - 1)
+        level, department, manager = hierarchy(n, cfg.span_of_control, n_dept)
     if cfg.network == "org":
         fs, fd = _formal_edges(manager)
-        is_, id_ = _informal_edges(department, cfg.informal_degree_within, cfg.informal_degree_across, rng)
+        if client is not None and client.ties is not None:
+            is_, id_ = client.ties
+        else:
+            is_, id_ = _informal_edges(department, cfg.informal_degree_within, cfg.informal_degree_across, rng)
         src, dst = np.concatenate([fs, is_]), np.concatenate([fd, id_])
         formal = np.concatenate([np.ones(fs.shape[0], bool), np.zeros(is_.shape[0], bool)])
         del fs, fd, is_, id_  # only the concatenated copies are needed (memory at a million employees)
@@ -247,4 +266,5 @@ def build_organization(cfg: Organization, rng: np.random.Generator) -> Org:
         formal=formal_csr,
         complete=cfg.network == "complete",
         n_departments=n_dept,
+        unit_means=client.unit_means if client is not None else {},
     )

@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from orgsim.params_client import OrgChartFiles, client_shape
+
 
 class Section(BaseModel):
     """Base for every scenario section: unknown keys are errors, values are checked."""
@@ -51,6 +53,10 @@ class Organization(Section):
         description="from_edgelist: CSV path with columns source,target (0-based ids), relative to the scenario file",
     )
     n_external: int = Field(0, ge=0, le=1_000_000, description="partners/customers who can join when the platform opens to them")
+    source: Literal["generated", "org_chart"] = Field("generated", description="generated, or org_chart: files")
+    org_chart: OrgChartFiles | None = Field(None, description="org_chart: the client's files and their columns")
+
+    _client_shape = model_validator(mode="before")(client_shape)
 
     @model_validator(mode="after")
     def _consistent(self) -> Organization:

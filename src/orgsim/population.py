@@ -23,10 +23,11 @@ def init_people(scenario: Scenario, org: Org, rng: np.random.Generator) -> Peopl
     n, n_emp = org.n, org.n_employees
     senior = (org.level >= 0) & (org.level < emp.senior_levels)
     external = org.is_external
-    trust0 = np.clip(rng.normal(emp.trust_mean, emp.trust_sd, n), 0.01, 0.99)
-    time = np.clip(rng.normal(emp.time_mean, emp.time_sd, n), 0.1 * emp.time_mean, None)
+    time_mean = org.mean_of("time", emp.time_mean)  # a unit's survey score, else the assumed mean
+    trust0 = np.clip(rng.normal(org.mean_of("trust", emp.trust_mean), emp.trust_sd, n), 0.01, 0.99)
+    time = np.clip(rng.normal(time_mean, emp.time_sd, n), 0.1 * time_mean, None)
     time[senior] *= emp.senior_time_factor
-    affinity = np.clip(rng.normal(emp.affinity_mean, emp.affinity_sd, n), 0.0, 1.0)
+    affinity = np.clip(rng.normal(org.mean_of("affinity", emp.affinity_mean), emp.affinity_sd, n), 0.0, 1.0)
     affinity[senior] = np.clip(rng.normal(emp.senior_affinity, 0.1, int(senior.sum())), 0.0, 1.0)
     confidence = rng.lognormal(0.0, emp.confidence_sigma, n)
     is_bad = (rng.random(n) < emp.bad_actor_share) & ~senior & ~external

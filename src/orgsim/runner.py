@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from orgsim import __version__
+from orgsim.client import min_group_size, provenance, unit_names
 from orgsim.engine import Replicate
-from orgsim.metrics import SUMMARY_KEYS, spread_table, spread_words, summary, timeseries
+from orgsim.metrics import SUMMARY_KEYS, spread_table, spread_words, summary, timeseries, unit_table
 from orgsim.params import Scenario
 from orgsim.scenario import load_scenario, scenario_hash, with_run_settings
 from orgsim.simulation import simulate
@@ -30,6 +31,7 @@ class Results:
     replicates: pd.DataFrame  # one row per replicate: seeds and summary metrics
     contributions: list[np.ndarray] = field(repr=False)  # per replicate, posts+replies per registered employee
     seed: int = 0
+    by_unit: pd.DataFrame | None = None  # adoption by unit at the end (metrics.unit_table), small units left out
 
     @property
     def summary(self) -> dict:
@@ -47,6 +49,7 @@ class Results:
             "spread": {"spans": spread_words(len(self.replicates)),
                        **{k: [None if pd.isna(v) else float(v) for v in spread.loc[k, ["low", "high"]]]
                           for k in SUMMARY_KEYS}},
+            **({"inputs": inputs} if (inputs := provenance(self.scenario)) else {}),
         }
 
     @property
@@ -76,8 +79,11 @@ def run_replicate(scenario: Scenario, replicate: int, seed: int,
 def collect(scenario: Scenario, simulated: list[Replicate]) -> Results:
     """The results of all of a scenario's replicates, simulated in order here or in worker processes."""
     frames, rows, contributions = zip(*(tabulate(scenario, r, sim) for r, sim in enumerate(simulated)), strict=True)
+    counts = [sim.by_unit for sim in simulated if sim.by_unit is not None]
+    by_unit = (unit_table(counts, unit_names(scenario.organization), min_group_size(scenario.organization))
+               if counts else None)
     return Results(scenario, pd.concat(frames, ignore_index=True), pd.DataFrame(list(rows)), list(contributions),
-                   scenario.run.seed)
+                   scenario.run.seed, by_unit)
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, replicates: int | None = None,

@@ -103,6 +103,7 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     org = data.get("organization")
     if isinstance(org, dict) and isinstance(org.get("edgelist"), str) and not Path(org["edgelist"]).is_absolute():
         org["edgelist"] = str(path.parent / org["edgelist"])  # relative to the file that names it
+    resolve_client_files(data, path)
     base_name = data.pop("extends", None)
     if base_name is None:
         return data
@@ -114,6 +115,17 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
                             "a relative name is read from the folder of the file that extends it)")
     base = read_scenario_data(base_path, (*_seen, path.resolve()))
     return deep_merge(base, data)
+
+
+def resolve_client_files(data: dict, path: Path) -> None:
+    """Make ``organization.org_chart``'s relative file paths relative to the scenario file ``path`` (in place)."""
+    org = data.get("organization")
+    files = org.get("org_chart") if isinstance(org, dict) else None
+    if not isinstance(files, dict):
+        return
+    for name in ("chart", "collaboration", "survey"):
+        if isinstance(files.get(name), str) and not Path(files[name]).is_absolute():
+            files[name] = str(path.parent / files[name])
 
 
 def set_dotted(data: dict, dotted: str, value: Any) -> dict:

@@ -113,6 +113,14 @@ class Simulation(Engine):
         registered = (p.registered_day >= 0) & ~p.is_external
         return (p.n_posts + p.n_replies)[registered]
 
+    def unit_counts(self) -> np.ndarray:
+        """Per unit (department), at the end of the days run: employees, registered, active in the last 7 days."""
+        p, k = self.people, self.org.n_departments
+        employees = ~self.org.is_external
+        unit = p.department[employees]
+        columns = [np.ones(unit.shape[0]), p.registered_day[employees] >= 0, p.last_visit[employees] >= self.day - 7]
+        return np.stack([np.bincount(unit, weights=c, minlength=k) for c in columns], axis=1)
+
 
 def replicate_seed(seed: int, replicate: int) -> int:
     """The seed of one replicate, derived from the master seed (independent of how runs are scheduled)."""

@@ -128,7 +128,7 @@ class OrgChartFrames:
         use_projector_style()
         self.model = model
         self.days = days
-        self.chart = chart or org_chart(model.org)
+        self.chart = chart or org_chart(model.org, organization=model.scenario.organization)
         self.rng = np.random.default_rng(0)  # for sampling which contacts to draw (display only)
         self.fig = plt.figure(figsize=(SIZE[0] / DPI, SIZE[1] / DPI), dpi=DPI)
         self._build()

@@ -110,7 +110,7 @@ class DashboardModel(OrgModel):
         scenario = dashboard_scenario(base, launch, n_employees, initial_trust, leader_participation, time_budget,
                                       governance, bad_actors, seed)
         super().__init__(scenario, rng=seed)
-        self.chart = org_chart(self.org)
+        self.chart = org_chart(self.org, organization=self.scenario.organization)
         reporters = {label: (lambda m, key=key: headline_shares(m.people, m.day - 1)[key])
                      for label, (key, _) in SERIES.items()}
         reporters["mean trust"] = lambda m: headline_shares(m.people, m.day - 1)["trust"]
@@ -129,7 +129,7 @@ def controls(base: Scenario, from_file: bool) -> dict:
     moderation_on, monitoring_on = policy["moderation"] > 0, policy["monitoring"] > 0
     governance = {(False, False): "neither", (True, False): "moderation: remove abuse",
                   (False, True): "monitoring: watch everyone", (True, True): "both"}[(moderation_on, monitoring_on)]
-    return {
+    shown = {
         "launch": {"type": "Select", "value": AS_FILE if from_file else BOTTOM_UP, "label": "Launch",
                    "values": list(LAUNCH_MODES) if from_file else list(LAUNCH_MODES[1:])},
         "n_employees": {"type": "SliderInt", "value": min(base.organization.n_employees, 1000),
@@ -146,6 +146,9 @@ def controls(base: Scenario, from_file: bool) -> dict:
                        "min": 0.0, "max": 0.1, "step": 0.01},
         "seed": {"type": "SliderInt", "value": 1, "label": "Random seed", "min": 1, "max": 50, "step": 1},
     }
+    if base.organization.source == "org_chart":  # a client's organization has the chart's size
+        del shown["n_employees"]
+    return shown
 
 
 def day_label(model: OrgModel) -> str:

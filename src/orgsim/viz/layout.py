@@ -108,13 +108,25 @@ def _department_rows(ids: np.ndarray, level: np.ndarray, manager: np.ndarray, ca
     return rows
 
 
-def org_chart(org, max_nodes: int = MAX_NODES, seed: int = 0) -> ChartLayout:
-    """Lay out ``org`` (an :class:`orgsim.organization.Org`) as department boxes below the CEO."""
+def org_chart(org, max_nodes: int = MAX_NODES, seed: int = 0, organization=None) -> ChartLayout:
+    """Lay out ``org`` (an :class:`orgsim.organization.Org`) as department boxes below the CEO.
+
+    With the scenario's ``organization`` section, boxes bear the units' names (a client's chart's), and
+    units with fewer employees than the per-unit minimum (``org_chart.min_group_size``) are not drawn.
+    """
     nodes = sample_people(org.level, max_nodes, np.random.default_rng(seed))
     kept = np.zeros(org.n, bool)
     kept[nodes] = True
-    groups = [np.flatnonzero(kept & (org.department == d) & (org.level > 0)) for d in range(org.n_departments)]
-    labels = [f"Dept {d + 1}" for d in range(org.n_departments)]
+    shown = range(org.n_departments)
+    labels = [f"Dept {d + 1}" for d in shown]
+    if organization is not None:
+        from orgsim.client import min_group_size, unit_names
+
+        sizes = np.bincount(org.department[~org.is_external], minlength=org.n_departments)
+        shown = [d for d in shown if sizes[d] >= min_group_size(organization)]
+        names = unit_names(organization)
+        labels = [names[d] if len(names[d]) <= 28 else names[d][:27] + "…" for d in shown]
+    groups = [np.flatnonzero(kept & (org.department == d) & (org.level > 0)) for d in shown]
     externals = np.flatnonzero(kept & org.is_external)
     if externals.size:
         groups.append(externals)
@@ -125,8 +137,9 @@ def org_chart(org, max_nodes: int = MAX_NODES, seed: int = 0) -> ChartLayout:
     n_cols = int(np.ceil(np.sqrt(n_boxes * 2.0)))  # the chart is wider than tall
     n_cols = min(n_cols, n_boxes)
     box_w = cap + 1.5
-    x_of: dict[int, float] = {0: (n_cols * box_w) / 2}
-    seat_x, seat_y, boxes = {0: x_of[0]}, {0: 1.5}, []
+    top = int(np.argmin(np.where(org.is_external, org.n, org.level)))  # the CEO (person 0 if generated)
+    x_of: dict[int, float] = {top: (n_cols * box_w) / 2}
+    seat_x, seat_y, boxes = {top: x_of[top]}, {top: 1.5}, []
     y_top, row_height = 0.0, 0.0
     for b, (ids, label) in enumerate(zip(groups, labels, strict=True)):
         col = b % n_cols

@@ -156,6 +156,7 @@ def run_report(results, figures: list[Path]) -> str:
         f"<h2>Headline numbers</h2>{metrics_table([results])}"
         f"<h2>Inputs</h2>{inputs_html(s)}"
         + (f"<h3>Rollout, as set in the scenario</h3><ul>{events}</ul>" if events else "")
+        + unit_section(results) + inputs_section(summary.get("inputs"))
         + "<h2>Figures</h2>" + "".join(embed(p) for p in figures)
         + definitions_html(runs)
         + f"<p class='meta'>{s.organization.n_employees:,} employees, {summary['days']} days, {runs} run(s), "
@@ -163,3 +164,33 @@ def run_report(results, figures: list[Path]) -> str:
         f"(hash {summary['scenario_hash']}): the same inputs and seed give the same numbers.</p>"
     )
     return page(f"orgsim report: {title(s)}", body)
+
+
+AGGREGATES_ONLY = ("This report holds aggregates only: no person's id, name or attribute, and no unit with "
+                   "fewer than {min_size} employees.")
+
+
+def unit_section(results) -> str:
+    """Adoption by unit at the end of the run (small units left out), and the statement that it is aggregates."""
+    table = getattr(results, "by_unit", None)
+    if table is None:
+        return ""
+    min_size = table.attrs.get("min_group_size", 5)
+    rows = "".join(f"<tr><td>{html.escape(str(r.unit))}</td><td class='num'>{r.n_employees:,}</td>"
+                   f"<td class='num'>{fmt(r.registered_share, '{:.0%}')}</td>"
+                   f"<td class='num'>{fmt(r.active_7d_share, '{:.0%}')}</td></tr>" for r in table.itertuples())
+    left_out = table.attrs.get("suppressed_units", 0)
+    note = (f" {left_out} unit(s) with fewer than {min_size} employees (or one more, so that a single small unit "
+            "cannot be worked out from the totals) are left out." if left_out else "")
+    return (f"<h2>Adoption by unit</h2><p class='meta'>{AGGREGATES_ONLY.format(min_size=min_size)}{note} "
+            "Shares of each unit's employees at the end of the run (by_unit.csv).</p>"
+            "<table><tr><th>unit</th><th class='num'>employees</th><th class='num'>registered</th>"
+            f"<th class='num'>weekly active</th></tr>{rows}</table>")
+
+
+def inputs_section(inputs: dict | None) -> str:
+    """Which inputs came from the client's files and which were assumed."""
+    if not inputs:
+        return ""
+    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in inputs.items())
+    return f"<h2>Inputs: the client's and assumed</h2><table><tr><th>input</th><th>from</th></tr>{rows}</table>"

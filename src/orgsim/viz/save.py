@@ -31,6 +31,8 @@ def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: b
     written = [write_table(out / "timeseries.csv", results.timeseries),
                write_table(out / "timeseries.parquet", results.timeseries),
                write_table(out / "replicates.csv", results.replicates)]
+    if results.by_unit is not None:  # units under the minimum group size are already left out
+        written.append(write_table(out / "by_unit.csv", results.by_unit))
     if figures:  # matplotlib is imported only when drawing
         from orgsim.viz.figures import FIGURES
         from orgsim.viz.report import run_report
