@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -66,6 +67,9 @@ def leaks(folder: Path) -> list[str]:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if path.suffix == ".parquet":
             text = pd.read_parquet(path).astype(str).to_csv()
+        elif path.suffix == ".pptx":  # a zip of XML parts: read each part
+            with zipfile.ZipFile(path) as deck:
+                text = "".join(deck.read(name).decode("utf-8", errors="replace") for name in deck.namelist())
         else:
             text = path.read_bytes().decode("utf-8", errors="replace")
         found += [f"{path.name}: {mark}" for mark in MARKS if mark in text]
@@ -77,8 +81,8 @@ def test_no_id_name_or_small_unit_reaches_any_output(client, tmp_path):
     out = tmp_path / "out"
     commands = [
         ("validate", "client.yaml", "variant.yaml", "sweep.yaml"),
-        ("run", "client.yaml", "--out", str(out / "run"), "--workers", "1"),
-        ("compare", "client.yaml", "variant.yaml", "--out", str(out / "compare")),
+        ("run", "client.yaml", "--out", str(out / "run"), "--workers", "1", "--pptx"),
+        ("compare", "client.yaml", "variant.yaml", "--out", str(out / "compare"), "--pptx"),
         ("sweep", "sweep.yaml", "--out", str(out / "sweep"), "--csv"),
         ("animate", "client.yaml", "--out", str(out / "chart.gif"), "--days", "4", "--every", "2"),
     ]
@@ -91,6 +95,7 @@ def test_no_id_name_or_small_unit_reaches_any_output(client, tmp_path):
     assert bad.returncode == 2 and "earlier row" in bad.stderr
     assert not any(mark in bad.stdout + bad.stderr for mark in MARKS)
     assert (out / "run" / "by_unit.csv").is_file() and (out / "sweep").is_dir()
+    assert (out / "run" / "deck.pptx").is_file() and (out / "compare" / "deck.pptx").is_file()
     assert leaks(out) == []
 
 
