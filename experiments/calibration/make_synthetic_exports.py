@@ -18,7 +18,6 @@ they begin with a ``#`` comment line saying they are synthetic (orgsim's reader 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import numpy as np

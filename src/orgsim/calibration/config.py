@@ -179,6 +179,6 @@ def load_calibration(path: str | Path, head_count: int | None = None, launch: st
     calibration = validate_calibration(data, str(path))
     missing = [name for name in ("head_count", "launch") if getattr(calibration, name) is None]
     if missing:
-        raise ScenarioError("\n".join(f"{path}: {name}: not given; set it in the file or with --{name.replace('_', '-')}"
-                                      for name in missing))
+        raise ScenarioError("\n".join(f"{path}: {name}: not given; set it in the file or with "
+                                      f"--{name.replace('_', '-')}" for name in missing))
     return calibration

@@ -271,7 +271,8 @@ def read_usage(files: list[tuple[str | Path, str]], head_count: int, launch: dt.
             continue
         if frame["date"].tolist() != merged["date"].tolist():
             problems.append(f"{path}: covers {frame['date'].iloc[0]} to {frame['date'].iloc[-1]}, another file "
-                            f"{merged['date'].iloc[0]} to {merged['date'].iloc[-1]}; the files must cover the same days")
+                            f"{merged['date'].iloc[0]} to {merged['date'].iloc[-1]}; the files must cover the same "
+                            "days")
             continue
         merged = merged.merge(frame, on="date")
     if problems:

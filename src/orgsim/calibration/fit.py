@@ -161,8 +161,8 @@ def _sampler(client):
 def _abc(calibration: Calibration, simulator: Simulator, client):
     import pyabc
 
-    return pyabc.ABCSMC(simulator, _priors(calibration), pyabc.PNormDistance(p=2), population_size=calibration.population,
-                        sampler=_sampler(client))
+    return pyabc.ABCSMC(simulator, _priors(calibration), pyabc.PNormDistance(p=2),
+                        population_size=calibration.population, sampler=_sampler(client))
 
 
 def _quiet_pyabc() -> None:
