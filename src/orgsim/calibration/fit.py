@@ -118,7 +118,8 @@ def fit_days(calibration: Calibration, data: UsageData) -> list[int]:
 
 def fingerprint(calibration: Calibration, data: UsageData) -> str:
     """What the fit in a folder was made from: the calibration's fit settings and the data."""
-    settings = calibration.model_dump(mode="json", exclude={"horizon", "draws", "interventions", "description"})
+    later = {"horizon", "draws", "interventions", "description", "generations", "min_epsilon"}  # not the fit's
+    settings = calibration.model_dump(mode="json", exclude=later)
     blob = json.dumps({"settings": settings, "data": data.frame.astype(str).to_dict("list")}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
