@@ -100,6 +100,12 @@ def test_a_fit_is_deterministic_for_a_seed_and_resumes_where_it_stopped(tmp_path
     monkeypatch.setattr(fitting.Simulator, "__call__", original)
     resumed = _fit(tmp_path, "resumed").posterior
     pd.testing.assert_frame_equal(resumed, whole)
+    calls["n"] = 0
+    monkeypatch.setattr(fitting.Simulator, "__call__", interrupted)
+    with pytest.raises(KeyboardInterrupt):  # interrupted in the first generation
+        _fit(tmp_path, "early")
+    monkeypatch.setattr(fitting.Simulator, "__call__", original)
+    pd.testing.assert_frame_equal(_fit(tmp_path, "early").posterior, whole)
 
 
 def test_a_folder_holding_another_fit_is_not_overwritten(tmp_path):

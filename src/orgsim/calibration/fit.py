@@ -206,6 +206,8 @@ def fit(calibration: Calibration, data: UsageData, out: str | Path, client=None,
 
         write_json(state_path, {"fingerprint": print_, "created": dt.datetime.now(dt.UTC).isoformat()})
     done = pyabc.History(url).max_t + 1 if db_path.exists() and _has_run(url) else 0
+    if done == 0:  # interrupted before its first generation was stored: start afresh
+        db_path.unlink(missing_ok=True)
     for t in range(done, calibration.generations):
         abc = _abc(calibration, simulator, client)
         if t == 0:
