@@ -10,7 +10,7 @@ Held out: the shipped example's synthetic truth is fitted on days 0-89 and forec
 90-179; the share of held-out observed points inside the 90% predictive band is reported.
 
     python experiments/calibration/recovery.py --cases 20            # recovery, the docs' numbers
-    python experiments/calibration/recovery.py --held-out            # the held-out check
+    python experiments/calibration/recovery.py --held-out [--scenario top_down]   # the held-out check
 
 Both write CSVs under docs/figures/calibration/.
 """
@@ -52,10 +52,11 @@ PRIORS = {
 OBSERVED = ["readers", "posters", "likers"]
 
 
-def calibration(population: int, generations: int, seed: int, days: int = DAYS, **extra) -> Calibration:
+def calibration(population: int, generations: int, seed: int, days: int = DAYS, scenario: str = "bottom_up",
+                **extra) -> Calibration:
     """The recovery's calibration settings (no files: the data is passed in)."""
     return Calibration.model_validate({
-        "name": "recovery", "scenario": str(ROOT / "scenarios" / "bottom_up.yaml"),
+        "name": "recovery", "scenario": str(ROOT / "scenarios" / f"{scenario}.yaml"),
         "data": [{"file": "(in memory)", "report": "plain"}], "head_count": HEAD_COUNT, "launch": LAUNCH,
         "fit": PRIORS, "observables": OBSERVED, "population": population, "generations": generations,
         "seed": seed, **extra,
@@ -69,9 +70,10 @@ def truth_from_prior(k: int) -> dict[str, float]:
     return {key: prior.value(rng.uniform(*prior.bounds)) for key, prior in cal.fit.items()}
 
 
-def synthetic_data(truth: dict[str, float], seed: int, days: int = DAYS) -> UsageData:
+def synthetic_data(truth: dict[str, float], seed: int, days: int = DAYS, scenario: str = "bottom_up") -> UsageData:
     """A run with ``truth`` plus reporting noise, as the usage reports would show it."""
-    frame = synthetic.simulate_truth(truth, seed=seed, days=days, head_count=HEAD_COUNT)
+    frame = synthetic.simulate_truth(truth, seed=seed, days=days, head_count=HEAD_COUNT,
+                                     scenario=ROOT / "scenarios" / f"{scenario}.yaml")
     rng = np.random.default_rng(seed)
     table = pd.DataFrame({"day": frame["day"], "date": [LAUNCH + dt.timedelta(days=int(d)) for d in frame["day"]]})
     for name, column in OBSERVABLES.items():
@@ -106,18 +108,19 @@ def recovery(cases: int, population: int, generations: int) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def held_out(population: int, generations: int, draws: int) -> pd.DataFrame:
+def held_out(population: int, generations: int, draws: int, scenario: str = "bottom_up") -> pd.DataFrame:
     """Fit the example's synthetic truth on days 0-89, forecast 90-179: coverage of the held-out days."""
     from orgsim.calibration.fit import bands, coverage, predictive
 
-    data = synthetic_data(synthetic.TRUTH, seed=synthetic.SEED, days=180)
-    cal = calibration(population, generations, seed=1, fit_until=89, horizon=179, draws=draws)
+    truth = {k: v for k, v in synthetic.TRUTH.items() if k in PRIORS}
+    data = synthetic_data(truth, seed=synthetic.SEED, days=180, scenario=scenario)
+    cal = calibration(population, generations, seed=1, scenario=scenario, fit_until=89, horizon=179, draws=draws)
     with tempfile.TemporaryDirectory() as tmp:
         result = fit(cal, data, Path(tmp))
     table = bands(predictive(result), data)
     fitted = coverage(table, list(range(90))).assign(days="fitted 0-89")
     held = coverage(table, list(range(90, 180))).assign(days="held out 90-179")
-    return pd.concat([fitted, held], ignore_index=True)
+    return pd.concat([fitted, held], ignore_index=True).assign(scenario=scenario)
 
 
 def main() -> None:
@@ -128,12 +131,13 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=5)
     parser.add_argument("--held-out", action="store_true")
     parser.add_argument("--draws", type=int, default=40)
+    parser.add_argument("--scenario", default="bottom_up", help="held out: the shipped scenario of the truth")
     args = parser.parse_args()
     started = time.perf_counter()
     if args.held_out:
-        table = held_out(args.population, args.generations, args.draws)
+        table = held_out(args.population, args.generations, args.draws, args.scenario)
         print(table.to_string(index=False))
-        write_table(OUT / "held_out.csv", table)
+        write_table(OUT / f"held_out_{args.scenario}.csv", table)
     else:
         table = recovery(args.cases, args.population, args.generations)
         per = table.groupby("parameter", sort=False).agg(coverage=("covered", "mean"),
