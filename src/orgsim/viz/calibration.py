@@ -39,6 +39,7 @@ def pair_plot(calibrated, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     use_projector_style()
     post, cal = calibrated.fit.posterior, calibrated.calibration
@@ -61,10 +62,10 @@ def pair_plot(calibrated, path: Path) -> None:
                 ax.set_yticks([])
             else:
                 ax.scatter(post[b], post[a], s=8 + 200 * w / w.max(), color=OKABE_ITO["blue"], alpha=0.5)
-            if cal.fit[b].log and r != c or (r == c and cal.fit[a].log):
-                ax.set_xscale("log")
-            if r != c and cal.fit[a].log:
-                ax.set_yscale("log")
+            ax.xaxis.set_major_locator(MaxNLocator(4))  # linear axes: a posterior spans a narrow range
+            ax.yaxis.set_major_locator(MaxNLocator(4))
+            if r == c:
+                ax.set_yticks([])  # a histogram's heights are weights, not values
             if r == k - 1:
                 ax.set_xlabel(b.split(".")[-1], fontsize=10)
             if c == 0 and r > 0:
