@@ -168,22 +168,28 @@ def recovered(k: int) -> pd.DataFrame:
     return _cases[k]
 
 
-def _assert_coverage(n: int, at_least: int) -> None:
+def _assert_coverage(n: int, per_parameter: int) -> None:
+    """At least 80% of all the intervals hold their truth, each parameter's in at least ``per_parameter`` cases.
+
+    Exact 90% intervals would pass the pooled check (24 or more of 30) with probability 0.97; the
+    per-parameter floor catches one parameter gone wrong while the others carry the pool.
+    """
     table = pd.concat([recovered(k) for k in range(n)], ignore_index=True)
     covered = table.groupby("parameter")["covered"].sum()
     widths = table.groupby("parameter")["width_share_of_prior"].median()
     print(f"covered of {n}:\n{covered}\nmedian 90% interval width, share of the prior's:\n{widths}")
-    assert (covered >= at_least).all(), covered
+    assert table["covered"].mean() >= 0.8, covered
+    assert (covered >= per_parameter).all(), covered
     assert (widths < 0.95).all(), widths  # the data narrowed every prior: the coverage is not the prior's
 
 
 def test_parameter_recovery_three_cases():
-    """The default suite's short case: each parameter's 90% interval covers the truth in 2 of 3 cases."""
+    """The default suite's short check: 3 cases, at least 80% of the 9 intervals hold the truth."""
     _assert_coverage(3, 2)
 
 
 @pytest.mark.slow
 def test_parameter_recovery_ten_cases():
-    """Each parameter's 90% interval covers the truth in at least 8 of 10 cases."""
-    _assert_coverage(10, 8)
+    """10 cases: at least 80% of the 30 intervals hold the truth, each parameter's in at least 7 of 10."""
+    _assert_coverage(10, 7)
     assert np.isfinite(pd.concat(_cases.values())["median"]).all()
