@@ -65,7 +65,8 @@ def test_kernels_import_only_kernels_numpy_and_numba():
 
 @pytest.mark.parametrize("layer", ["orgsim.kernels", "orgsim.params", "orgsim.engine", "orgsim.population",
                                    "orgsim.organization", "orgsim.metrics", "orgsim.simulation", "orgsim.runner",
-                                   "orgsim.scenario", "orgsim.experiment", "orgsim.sweeps", "orgsim.background"])
+                                   "orgsim.scenario", "orgsim.experiment", "orgsim.sweeps", "orgsim.background",
+                                   "orgsim.calibration"])
 def test_the_model_and_the_runners_do_not_import_mesa(layer):
     """Only the Mesa forms of the model (model.py, reference.py) and the dashboard import Mesa."""
     assert offenders([p for p in MODULES if within(module_name(p), layer)], "mesa") == []

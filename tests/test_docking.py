@@ -36,7 +36,8 @@ STOCKS = ("n_registered", "n_active_7d", "n_contributors_30d")
 FINAL = ("mean_trust", "knowledge_coverage")  # compared on the last day
 # daily flows, compared as totals over the year
 FLOWS = ("new_posts", "new_replies", "new_endorsements", "questions_answered", "questions_answered_platform",
-         "ideas_adopted", "new_platform_ties", "new_abuse", "abuse_removed")
+         "ideas_adopted", "new_platform_ties", "new_abuse", "abuse_removed",
+         "n_readers", "n_posters", "n_likers", "new_reads")  # the usage-report observables, summed over the year
 # outcomes that must vary across seeds in each scenario, so that docking them tests something
 VARYING = {
     "bottom_up": ["n_registered@30", "n_active_7d@30", "n_active_7d@90", "n_contributors_30d@90", "new_posts",

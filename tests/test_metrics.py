@@ -33,3 +33,25 @@ def test_summary_returns_exactly_the_documented_keys(small):
     assert tuple(summary.columns) == SUMMARY_KEYS
     documented = (Path(__file__).resolve().parents[1] / "docs" / "outputs.md").read_text()
     assert all(f"`{key}`" in documented for key in SUMMARY_KEYS)
+
+
+def test_usage_report_observables_are_consistent_with_the_other_columns():
+    """Readers, posters and likers of one day fit inside the 7- and 30-day stocks; messages are posts + replies."""
+    from pathlib import Path
+
+    from orgsim.runner import run
+    from orgsim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    scenario = load_scenario(root / "scenarios" / "top_down.yaml",
+                             {"organization.n_employees": 300, "run.days": 40, "run.replicates": 1})
+    t = run(scenario, seed=3).timeseries
+    assert (t["n_readers"] <= t["n_active_7d"]).all()
+    assert (t["n_posters"] <= t["n_contributors_30d"]).all()
+    assert (t["n_likers"] <= t["n_readers"]).all()
+    assert (t["n_posters"] <= t["new_messages"]).all()
+    assert (t["new_messages"] == t["new_posts"] + t["new_replies"]).all()
+    assert t["n_readers"].sum() > 0 and t["n_likers"].sum() > 0 and t["new_reads"].sum() > t["n_readers"].sum()
+    # a member active this week visited on one of the last 7 days
+    week = t["n_readers"].rolling(7, min_periods=1).sum()
+    assert (t["n_active_7d"] <= week + t["n_external_active"] * 0).all()

@@ -23,6 +23,8 @@ COLUMNS = [
     "n_members", "n_left", "cum_posts", "new_abuse", "abuse_removed", "n_interactions",
     "questions_asked_platform", "questions_answered_platform", "questions_dropped", "ideas_posted",
     "mean_idea_latency", "n_external_active", "leader_posts", "new_platform_ties", "new_cross_department_ties",
+    # the Microsoft 365 usage reports' daily counts (docs/outputs.md); messages liked are new_endorsements
+    "n_readers", "n_posters", "n_likers", "new_messages", "new_reads",
 ]
 
 INTEGER_COLUMNS = frozenset(["day", "replicate"] + [
@@ -49,6 +51,7 @@ def timeseries(counters: np.ndarray, n_employees: int, n_topics: int, replicate:
         "mean_idea_latency": _ratio(c["sum_idea_latency"], c["ideas_adopted"]),
         "knowledge_coverage": c["sum_known"] / (n_employees * n_topics),
         "cum_posts": np.cumsum(c["new_posts"]),
+        "new_messages": c["new_posts"] + c["new_replies"],
     }
     columns = {name: table[name] if name in table else c[name] for name in COLUMNS}
     return pd.DataFrame({name: values.astype(np.int64) if name in INTEGER_COLUMNS else values

@@ -58,6 +58,7 @@ def init_people(scenario: Scenario, org: Org, rng: np.random.Generator) -> Peopl
         last_visit=full(-1000, np.int32), seen=full(0, np.int64), last_contrib=full(-1000, np.int32),
         novelty=full(0.0, float), habit=full(0.0, float), usefulness=full(0.0, float), feedback=full(0.0, float),
         n_posts=full(0, np.int32), n_replies=full(0, np.int32), restricted=full(False, bool),
+        last_liked=full(-1000, np.int32),
         contacts=np.full((n, slots), -1, dtype=np.int32), contact_w=np.zeros((n, slots)),
         n_active_ties=full(0, np.int32), n_reg_ties=full(0, np.int32), phi=phi, kmin=kmin,
         order=np.arange(n, dtype=np.int32), pending=np.zeros(n + 1, dtype=np.int32),

@@ -100,7 +100,7 @@ def step_days(people, net, posts, qs, ideas, P, out, first_day, seeds, rng):
 def count_day(people, P, out, day):
     """Count the day's stocks (employees only, except ``n_external_active``)."""
     last_visit, is_external, state_ = people.last_visit, people.is_external, people.state
-    registered_day, last_contrib = people.registered_day, people.last_contrib
+    registered_day, last_contrib, last_liked = people.registered_day, people.last_contrib, people.last_liked
     trust, n_known = people.trust, people.n_known
     for i in range(last_visit.shape[0]):
         active = last_visit[i] >= day - 6
@@ -115,5 +115,8 @@ def count_day(people, P, out, day):
         out[Out.n_left] += state == LEFT
         out[Out.n_active_7d] += active
         out[Out.n_contributors_30d] += last_contrib[i] >= day - 29
+        out[Out.n_readers] += last_visit[i] == day
+        out[Out.n_posters] += last_contrib[i] == day
+        out[Out.n_likers] += last_liked[i] == day
         out[Out.sum_trust] += trust[i]
         out[Out.sum_known] += n_known[i]

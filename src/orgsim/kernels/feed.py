@@ -80,6 +80,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
         qg = question.ref
         if qg < q_total - q_cap or not q_open[qg % q_cap] or q_asker[qg % q_cap] == i:  # not open, or one's own
             continue
+        out[Out.new_reads] += 1  # shown in the topic group
         if uniform(rng) < P.answer_prob * help_will:
             answer_question(people, net, posts, qs, P, out, i, qg, day, True)
             value += 1.0
@@ -111,6 +112,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
         if not ((u < accept) | (tie & (u < accept + P.feed_tie))):
             continue
         read += 1
+        out[Out.new_reads] += 1
         useful = False
         if kind == ABUSE:
             read_abuse(people, P, i)
@@ -135,6 +137,7 @@ def read_feed(people, net, posts, qs, P, out, i, day, score, rng):
         if uniform(rng) < P.endorse_prob * like_will:
             post.score += 1
             out[Out.new_endorsements] += 1
+            people.last_liked[i] = day
             give_feedback(people, P, a)
             platform_interaction(people, net, out, i, a)
             stamp = mark_ties(people, net, i)

@@ -25,7 +25,7 @@ People = namedtuple(
         "level", "department", "manager", "is_external", "is_senior", "is_manager", "is_bad",  # structure
         "trust", "trust0", "time", "affinity", "confidence", "knowledge", "n_known",  # attributes
         "state", "registered_day", "engaged_day", "last_visit", "seen", "last_contrib", "novelty", "habit",  # adoption
-        "usefulness", "feedback", "n_posts", "n_replies", "restricted",  # behaviour state
+        "usefulness", "feedback", "n_posts", "n_replies", "restricted", "last_liked",  # behaviour state
         "contacts", "contact_w",  # platform ties: (n, slots) ids (-1 empty) and strengths
         "n_active_ties", "n_reg_ties", "phi", "kmin",  # neighbourhood counters, thresholds
         "order", "pending", "tie_mark",  # scratch (preallocated once)
@@ -84,6 +84,11 @@ class Out(IntEnum):
     leader_posts = 26
     new_platform_ties = 27
     new_cross_department_ties = 28
+    # the Microsoft 365 usage reports' daily counts (docs/outputs.md, "Usage-report observables")
+    n_readers = 29
+    n_posters = 30
+    n_likers = 31
+    new_reads = 32
 
 
 COUNTERS = tuple(Out.__members__)  # the counters' names, in the order of ``out``'s columns

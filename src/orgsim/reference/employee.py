@@ -34,8 +34,8 @@ class Employee(Reader, Asker, mesa.Agent):
         self.index = index
         for field in ("level", "department", "is_external", "is_senior", "is_manager", "is_bad", "trust", "trust0",
                       "time", "affinity", "confidence", "state", "registered_day", "engaged_day", "last_visit",
-                      "seen", "last_contrib", "novelty", "habit", "usefulness", "feedback", "n_posts", "n_replies",
-                      "restricted", "phi", "kmin"):
+                      "seen", "last_contrib", "last_liked", "novelty", "habit", "usefulness", "feedback", "n_posts",
+                      "n_replies", "restricted", "phi", "kmin"):
             setattr(self, field, getattr(people, field)[index].item())
         self.knowledge = {t for t in range(model.n_topics) if (int(people.knowledge[index]) >> t) & 1}
         self.manager: Employee | None = None  # set once every agent exists

@@ -190,6 +190,9 @@ class ReferenceModel(Engine, mesa.Model):
             c["n_left"] += p.state == LEFT
             c["n_active_7d"] += p.is_active()
             c["n_contributors_30d"] += p.last_contrib >= self.day - 29
+            c["n_readers"] += p.last_visit == self.day
+            c["n_posters"] += p.last_contrib == self.day
+            c["n_likers"] += p.last_liked == self.day
             c["sum_trust"] += p.trust
             c["sum_known"] += len(p.knowledge)
 

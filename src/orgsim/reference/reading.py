@@ -45,9 +45,11 @@ class Reader:
         for post in new:  # topic groups, oldest first
             question = post.question
             if (post.kind == QUESTION and post.author is not self and question.asker is not self and question.open
-                    and question.topic in self.knowledge and self.random.random() < b.answer_prob * help_will):
-                self.answer(question, on_platform=True)
-                value += 1.0
+                    and question.topic in self.knowledge):
+                m.count["new_reads"] += 1  # shown in the topic group
+                if self.random.random() < b.answer_prob * help_will:
+                    self.answer(question, on_platform=True)
+                    value += 1.0
         tries = 3 * b.feed_size
         if len(new) > tries:
             candidates = self.random.sample(new, tries)  # distinct posts, in random order
@@ -67,6 +69,7 @@ class Reader:
             if self.random.random() >= accept:
                 continue
             read += 1
+            m.count["new_reads"] += 1
             if post.kind == ABUSE:
                 self.trust = max(0.0, self.trust - b.abuse_trust_hit)
                 value -= 1.0
@@ -97,6 +100,7 @@ class Reader:
         m = self.model
         post.score += 1
         m.count["new_endorsements"] += 1
+        self.last_liked = m.day
         post.author.get_feedback()
         self.interact_on_platform(post.author)
         if post.kind == IDEA and not post.adopted and post.score >= m.b.idea_endorsements:
