@@ -18,9 +18,9 @@ from orgsim.runner import run
 from orgsim.scenario import with_overrides
 from orgsim.viz import animate as A
 from orgsim.viz import figures as F
-from orgsim.viz.compare import save_comparison
 from orgsim.viz.layout import STATES, cross_contacts, headline_shares, org_chart, person_states
 from orgsim.viz.palette import STATE_COLOURS
+from orgsim.viz.save import save_comparison
 
 runner = CliRunner()
 
