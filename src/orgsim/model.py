@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import mesa
-
+from orgsim.mesa_compat import Agent, Model, count_steps
 from orgsim.params import Scenario
 from orgsim.simulation import Simulation
 
 MAX_AGENT_VIEWS = 200_000  # above this size, no Employee views are created (memory)
 
 
-class Employee(mesa.Agent):
+class Employee(Agent):
     """A view onto one person's row of the model's arrays; it holds no state of its own."""
 
     def __init__(self, model: OrgModel, index: int):
@@ -58,7 +57,7 @@ for _field, _doc in {
     setattr(Employee, _field, _view(_field, _doc))
 
 
-class OrgModel(Simulation, mesa.Model):
+class OrgModel(Simulation, Model):
     """An organization adopting a social platform, one day per step, as a Mesa model.
 
     Args:
@@ -68,7 +67,7 @@ class OrgModel(Simulation, mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, rng=None, agent_views: bool = True):
-        mesa.Model.__init__(self, rng=rng)
+        Model.__init__(self, rng=rng)
         Simulation.__init__(self, scenario, rng=self.rng)
         if agent_views and self.org.n <= MAX_AGENT_VIEWS:
             for i in range(self.org.n):
@@ -80,4 +79,4 @@ class OrgModel(Simulation, mesa.Model):
         try:
             super().run_days(days, on_day)
         finally:
-            self.steps += self.day - start
+            count_steps(self, self.day - start)

@@ -25,11 +25,11 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
-import mesa
 import numpy as np
 import pandas as pd
 
 from orgsim import kernels as K
+from orgsim.mesa_compat import Agent, Model
 from orgsim.metrics import timeseries
 from orgsim.params import Scenario
 from orgsim.simulation import Simulation, department_heads
@@ -70,7 +70,7 @@ class Post:
     adopted: bool = False  # an idea that reached enough endorsements
 
 
-class Employee(mesa.Agent):
+class Employee(Agent):
     """One person of the organization, with their own state."""
 
     def __init__(self, model: ReferenceModel, index: int, people: K.People):
@@ -422,7 +422,7 @@ class Employee(mesa.Agent):
         m.count["ideas_posted"] += 1
 
 
-class ReferenceModel(mesa.Model):
+class ReferenceModel(Model):
     """The organization as a plain Mesa model: agents with their own state, one day per step.
 
     Args:
