@@ -23,3 +23,9 @@ def small() -> Scenario:
             {"day": 10, "announce": "all", "set": {"management_endorsement": 0.8, "leader_participation": 0.5}},
         ]},
     })
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A selection that matches no test (``pytest -m mesa`` on a tree without such tests) is not a failure."""
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.OK

@@ -26,6 +26,8 @@ from orgsim.viz import dashboard as D
 from orgsim.viz import offline_assets
 from orgsim.viz.palette import STATE_COLOURS
 
+pytestmark = pytest.mark.mesa  # the dashboard runs on Mesa's SolaraViz (tox.ini: every Python)
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 SERVER_TIMEOUT = 120  # s for the server to answer
