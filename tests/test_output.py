@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from functools import partial
 
 import pandas as pd
 import pytest
@@ -51,22 +52,22 @@ def small_results(days: int = 30):
                                         "organization": {"n_employees": 200, "n_departments": 4}}))
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="figures are forked on Linux only")
-def test_figures_drawn_in_forked_processes_are_the_same_files(tmp_path, monkeypatch):
-    """``orgsim run`` draws all figures but one in forked processes; the files are those drawn in one process."""
+def _drawn_by(folder, draw, results, path):
+    """A figure drawer that leaves a file named after the process that drew it (picklable: a partial of it)."""
+    (folder / f"pid{os.getpid()}").touch()
+    draw(results, path)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="figures are drawn in other processes on Linux only")
+def test_figures_drawn_in_other_processes_are_the_same_files(tmp_path, monkeypatch):
+    """``orgsim run`` draws all figures but one in other processes; the files are those drawn in one process."""
     results = small_results()
     one = save_run(results, tmp_path / "one")
-    drawers = []
-
-    def record_pid(draw):
-        return lambda results, path: drawers.append(os.getpid()) or (tmp_path / f"pid{os.getpid()}").touch() \
-            or draw(results, path)
-
     for name, draw in list(F.FIGURES.items()):
-        monkeypatch.setitem(F.FIGURES, name, record_pid(draw))
+        monkeypatch.setitem(F.FIGURES, name, partial(_drawn_by, tmp_path, draw))
     forked = save_run(results, tmp_path / "forked", fork_figures=True)
-    assert drawers == [os.getpid()]  # this process drew one figure ...
-    assert len(list(tmp_path.glob("pid*"))) == 3  # ... and two other processes one each
+    drawers = sorted(int(p.name[3:]) for p in tmp_path.glob("pid*"))
+    assert len(drawers) == 3 and os.getpid() in drawers  # this process drew one figure, two others one each
     assert [p.name for p in one] == [p.name for p in forked]
     pngs = [p.name for p in one if p.suffix == ".png"]
     assert len(pngs) == 3
@@ -75,20 +76,23 @@ def test_figures_drawn_in_forked_processes_are_the_same_files(tmp_path, monkeypa
     assert sorted(p.name for p in (tmp_path / "forked").iterdir()) == sorted(p.name for p in forked)  # no leftovers
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="figures are forked on Linux only")
+def _broken(results, path):
+    raise OSError("disk full")
+
+
+def _slow(draw, results, path):
+    time.sleep(0.5)
+    draw(results, path)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="figures are drawn in other processes on Linux only")
 @pytest.mark.parametrize("where", ["forked", "here"])
 def test_a_figure_that_fails_leaves_no_files_behind(tmp_path, monkeypatch, where):
-    """Its exception is raised as it was; the forked processes are stopped and remove their temporary files."""
-    def broken(results, path):
-        raise OSError("disk full")
-
-    def slow(draw):
-        return lambda results, path: time.sleep(0.5) or draw(results, path)
-
+    """Its exception is raised as it was; the other processes are stopped and remove their temporary files."""
     names = list(F.FIGURES)
-    for name in names[1:]:  # the forked ones finish after the first fails
-        monkeypatch.setitem(F.FIGURES, name, slow(F.FIGURES[name]))
-    monkeypatch.setitem(F.FIGURES, names[-1] if where == "forked" else names[0], broken)
+    for name in names[1:]:  # the other processes' figures finish after the first fails
+        monkeypatch.setitem(F.FIGURES, name, partial(_slow, F.FIGURES[name]))
+    monkeypatch.setitem(F.FIGURES, names[-1] if where == "forked" else names[0], _broken)
     with pytest.raises(OSError, match="disk full"):
         save_run(small_results(days=5), tmp_path, fork_figures=True)
     assert not (tmp_path / "summary.json").exists()  # the directory is not presented as complete

@@ -5,7 +5,6 @@ The model and the runners never import this module: it is where results meet mat
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 import sys
 from collections.abc import Callable
@@ -43,17 +42,22 @@ def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: b
 
 
 def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]], fork: bool) -> None:
-    """Write each ``(path, draw)`` job atomically; with ``fork``, all but the first in forked processes.
+    """Write each ``(path, draw)`` job atomically; with ``fork``, all but the first in other processes.
 
-    A forked job's exception is raised here, as if it had run here; on any error or Ctrl+C the
-    forked processes are stopped, leaving no temporary files.
+    The other processes come from :func:`orgsim.processes.context` (the fork server; never ``fork`` from
+    this process, which may run threads), so each job is pickled: a module-level function or a
+    ``functools.partial`` of one. A job's exception in another process is raised here, as if it had run
+    here; on any error or Ctrl+C the other processes are stopped, leaving no temporary files.
     """
+    from orgsim import processes
+
     here, forked = (jobs[:1], jobs[1:]) if fork else (jobs, [])
     children = []
     try:
+        context = processes.context() if forked else None
         for path, draw in forked:
-            receive, send = multiprocessing.Pipe(duplex=False)
-            child = multiprocessing.get_context("fork").Process(target=_draw_in_child, args=(path, draw, send))
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_draw_in_child, args=(path, draw, send), daemon=True)
             child.start()
             send.close()  # the child's end: once it ends, receiving gives EOFError instead of waiting
             children.append((path, child, receive))
@@ -74,7 +78,10 @@ def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]], fork: bool) -> Non
 
 
 def _draw_in_child(path: Path, draw: Callable[[Path], None], report) -> None:
-    """Draw one figure in a forked process; send ``None`` or the exception to ``report``."""
+    """Draw one figure in another process; send ``None`` or the exception to ``report``."""
+    from orgsim.processes import die_with_parent
+
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which stops this process
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # ... and cleans up (atomic_path)
     try:
