@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -44,3 +45,12 @@ def wait_until(condition, timeout: float, poll: float = 0.05) -> bool:
             return True
         time.sleep(poll)
     return bool(condition())
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time ``pid`` has used so far, in seconds (0 if it has ended)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
