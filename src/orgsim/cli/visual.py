@@ -130,8 +130,13 @@ def dashboard(
     if sys.prefix != sys.base_prefix and base_config.is_dir():
         # a virtual environment over system packages: the widgets' notebook config, which solara reads, is there
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [env.get("JUPYTER_CONFIG_PATH"), str(base_config)]))
-    command = [sys.executable, "-m", "solara", "run", "orgsim.viz.dashboard_app", "--host", host, "--port", str(port),
-               "--production", "--no-open"]
+    from orgsim.processes import DIE_WITH_PARENT_CODE, PARENT_PID_VARIABLE
+
+    # `python -m solara run ...`, made first to end with this process, however it ends (kill -9 included)
+    env[PARENT_PID_VARIABLE] = str(os.getpid())
+    command = [sys.executable, "-c", f"{DIE_WITH_PARENT_CODE}; import runpy; runpy.run_module('solara', "
+               "run_name='__main__', alter_sys=True)", "run", "orgsim.viz.dashboard_app", "--host", host,
+               "--port", str(port), "--production", "--no-open"]
     from orgsim.runner import LOADING_KERNELS, warm_up
 
     with console.status(f"{LOADING_KERNELS.capitalize()}..."):
