@@ -7,6 +7,7 @@ Every command that reads a scenario rejects a bad file with one line per problem
 import gc
 
 from orgsim.cli import (
+    examples,  # noqa: F401  (registers examples)
     run,  # noqa: F401  (registers run, validate)
     sweep,  # noqa: F401  (registers sweep, sensitivity)
     visual,  # noqa: F401  (registers animate, compare, dashboard)

@@ -17,6 +17,8 @@ from orgsim.cli.common import (
     console,
     day_progress,
     fail,
+    find_scenario,
+    find_scenarios,
     stdout_console,
     summary_table,
     user_errors,
@@ -69,8 +71,8 @@ def animate(
 
 @app.command()
 def compare(
-    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.", show_default=False,
-                                                              metavar="SCENARIO")],
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files (or shipped scenarios' names).",
+                                                    show_default=False, metavar="SCENARIO", callback=find_scenarios)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory for figures, tables and report.html.")],
     days: Annotated[int | None, typer.Option(help="Override run.days of every scenario.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed of every scenario.", min=0)] = None,
@@ -102,7 +104,8 @@ def compare(
 @app.command()
 def dashboard(
     scenario: Annotated[Path | None, typer.Argument(
-        help="Scenario YAML file to start from \\[default: built-in defaults].", show_default=False)] = None,
+        help="Scenario YAML file (or a shipped scenario's name) to start from \\[default: built-in defaults].",
+        show_default=False, callback=find_scenario)] = None,
     host: Annotated[str, typer.Option(
         help="Address to listen on; anything but 127.0.0.1 exposes the dashboard.")] = LOCALHOST,
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8765,
