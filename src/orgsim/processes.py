@@ -7,7 +7,7 @@ Every process orgsim starts comes from here or is made to call :func:`die_with_p
   Never ``fork``: forking a process that runs threads (pyarrow's pools, Dask, a notebook's kernel) can deadlock
   the child, and Python 3.12 warns about it. The fork server is a small single-threaded process, started
   once, that has imported the simulation (numba, the kernels' module) before it forks each child, so
-  a worker starts as fast as a forked one did; :func:`start_server` starts it early, in the background.
+  workers share that import instead of each doing it.
 * ``orgsim sweep``'s local Dask workers call :func:`die_with_parent` as they start (a worker plugin).
 * ``orgsim dashboard``'s server runs :data:`DIE_WITH_PARENT_CODE` first.
 
@@ -38,18 +38,6 @@ def context(method: str = START_METHOD) -> multiprocessing.context.BaseContext:
     if method == "forkserver":
         ctx.set_forkserver_preload(SERVER_PRELOAD)
     return ctx
-
-
-def start_server() -> None:
-    """Start the fork server now, in the background, so that it has imported what children need when asked.
-
-    Returns at once; nothing to do where there is no fork server.
-    """
-    if START_METHOD == "forkserver":
-        context()
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
