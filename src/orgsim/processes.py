@@ -2,8 +2,9 @@
 
 Every process orgsim starts comes from here or is made to call :func:`die_with_parent`:
 
-* ``orgsim run``'s workers (:mod:`orgsim.background`) and the figure processes (:func:`orgsim.viz.save.draw_all`)
-  are started by :func:`context`: ``forkserver`` where the platform has it (Linux, macOS), ``spawn`` elsewhere.
+* ``orgsim run``'s workers (:mod:`orgsim.background`) are started by :func:`context`: ``forkserver`` where
+  the platform has it (Linux, macOS), ``spawn`` elsewhere. (The figures are drawn in the command's own
+  process: see :func:`orgsim.viz.save.draw_all`.)
   Never ``fork``: forking a process that runs threads (pyarrow's pools, Dask, a notebook's kernel) can deadlock
   the child, and Python 3.12 warns about it. The fork server is a small single-threaded process, started
   once, that has imported the simulation (numba, the kernels' module) before it forks each child, so
