@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from proctree import children, descendants, running, wait_until
 from typer.testing import CliRunner
 
 import orgsim
@@ -241,8 +242,11 @@ def test_an_error_in_a_worker_is_one_clear_line(tmp_path):
 def test_a_worker_that_dies_is_an_error_not_a_wait():
     scenario = with_run_settings(Scenario.model_validate(yaml.safe_load(SMALL)), days=36_500, replicates=2)
     with simulating(scenario, 2) as simulated:
-        worker = next(p for p in multiprocessing.active_children() if p.name == "orgsim worker 1")
-        os.kill(worker.pid, signal.SIGKILL)
+        def started() -> list:  # the workers are started in the background
+            return [p for p in multiprocessing.active_children() if p.name == "orgsim worker 1" and p.pid]
+
+        assert wait_until(started, 60)
+        os.kill(started()[0].pid, signal.SIGKILL)
         start = time.perf_counter()
         with pytest.raises(ChildProcessError, match="died"):
             simulated.wait()
@@ -263,12 +267,14 @@ def test_stopping_a_run_stops_its_workers_without_tracebacks(tmp_path, how):
     proc = subprocess.Popen([sys.executable, "-m", "orgsim", "run", str(scenario), "--out", str(tmp_path / "o"),
                              "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    for _ in range(600):  # the workers start as soon as the scenario is read
-        time.sleep(0.05)
-        workers = [int(pid) for pid in children.read_text().split()]
-        if len(workers) == 2:
-            break
+    workers = []
+
+    def two_workers() -> bool:  # the fork server's children (the command's own are the server and its helper)
+        nonlocal workers
+        workers = [pid for pid in descendants(proc.pid) if pid not in children(proc.pid)]
+        return len(workers) == 2
+
+    assert wait_until(two_workers, 60)  # the workers start as soon as the scenario is read
     time.sleep(3.0)  # the workers are inside a kernel call by now, which runs all 3000 days (no events)
     stopped = time.perf_counter()
     if how == "Ctrl+C":
@@ -279,9 +285,26 @@ def test_stopping_a_run_stops_its_workers_without_tracebacks(tmp_path, how):
     assert time.perf_counter() - stopped < 3  # not waiting for the kernel call to end
     assert len(workers) == 2 and proc.returncode != 0
     assert "Traceback" not in out + err
-    for pid in workers:
-        assert not Path(f"/proc/{pid}").exists(), f"worker {pid} still running"
+    assert wait_until(lambda: not any(running(pid) for pid in workers), 5), "a worker is still running"
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the processes from /proc")
+def test_a_run_killed_with_sigkill_leaves_no_process_behind(tmp_path):
+    """``kill -9`` of ``orgsim run`` gives it no chance to stop its workers: they end with it all the same."""
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text("organization: {n_employees: 20000}\nrun: {days: 3000, replicates: 2}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "orgsim", "run", str(scenario), "--out", str(tmp_path / "o"),
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        assert wait_until(lambda: len(descendants(proc.pid)) >= len(children(proc.pid)) + 2, 60), "no workers"
+        everyone = descendants(proc.pid)  # the fork server, its helper and the workers
+    finally:
+        proc.kill()
+        proc.wait()
+    assert wait_until(lambda: not any(running(pid) for pid in everyone), 5), \
+        f"still running: {[pid for pid in everyone if running(pid)]}"
 
 
 def test_workers_count_every_simulated_day_for_the_progress_bar():

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from proctree import descendants, running, wait_until
 from typer.testing import CliRunner
 
 from orgsim.cli import app
@@ -24,6 +25,8 @@ from orgsim.params import Scenario
 from orgsim.viz import dashboard as D
 from orgsim.viz import offline_assets
 from orgsim.viz.palette import STATE_COLOURS
+
+pytestmark = pytest.mark.mesa  # the dashboard runs on Mesa's SolaraViz (tox.ini: every Python)
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_TIMEOUT = 120  # s for the server to answer
@@ -261,6 +264,32 @@ def test_kill_of_the_command_stops_the_server_too():
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the processes from /proc")
+def test_kill_9_of_the_command_stops_the_server_too():
+    """``kill -9`` of ``orgsim dashboard`` gives it no chance to stop the solara server: it ends all the same."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "orgsim", "dashboard", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def answers() -> bool:
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for(answers, SERVER_TIMEOUT, "the dashboard to answer")
+        everyone = descendants(proc.pid)
+        assert everyone
+    finally:
+        proc.kill()
+        proc.wait()
+    assert wait_until(lambda: not any(running(pid) for pid in everyone), 5), \
+        f"still running: {[pid for pid in everyone if running(pid)]}"
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_dashboard_in_a_browser(server, browser, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -46,7 +47,9 @@ def scheduler(tmp_path_factory):
     """Address of a scheduler on 127.0.0.1 with two one-thread workers; torn down after the module."""
     from dask.distributed import Client
 
-    dask = shutil.which("dask") or pytest.fail("the `dask` command is not installed")
+    # this interpreter's `dask` first: a scheduler and workers on another Python cannot run this one's tasks
+    dask = (shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
+            or pytest.fail("the `dask` command is not installed"))
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     workdir = tmp_path_factory.mktemp("dask")

@@ -29,6 +29,8 @@ from orgsim.runner import run_replicate
 from orgsim.scenario import load_scenario
 from orgsim.simulation import replicate_seed
 
+pytestmark = pytest.mark.mesa  # the reference model is a Mesa model (tox.ini: every Python)
+
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SEEDS = range(30)
 DAYS = (30, 90, 365)

@@ -19,6 +19,8 @@ from orgsim.runner import run
 from orgsim.scenario import with_overrides
 from orgsim.simulation import Simulation, replicate_seed
 
+pytestmark = pytest.mark.mesa  # OrgModel and the reference model are Mesa models (tox.ini: every Python)
+
 
 def test_same_seed_identical_results_different_seed_differs(small):
     a = run(small, seed=11).timeseries
@@ -66,6 +68,7 @@ def test_a_run_does_not_import_mesa(tmp_path):
 import sys
 import orgsim, orgsim.cli.run, orgsim.experiment, orgsim.sweeps
 from orgsim.viz.save import save_run
+
 tiny = {{"run": {{"days": 3, "replicates": 1}}, "organization": {{"n_employees": 30, "n_departments": 2}}}}
 files = save_run(orgsim.run(orgsim.Scenario.model_validate(tiny)), {str(tmp_path)!r})
 print(len(files), 'mesa' in sys.modules)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from proctree import cpu_seconds, descendants, running, wait_until
 from typer.testing import CliRunner
 
 import orgsim
@@ -225,3 +226,26 @@ def test_a_script_without_a_main_guard_gets_told_what_to_do(tmp_path):
     assert any(line.startswith("RuntimeError: local Dask workers did not start") and line.endswith(hint + ".")
                for line in done.stderr.splitlines())
     assert not (tmp_path / "out" / "runs.parquet").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the processes from /proc")
+def test_a_sweep_killed_with_sigkill_leaves_no_process_behind(tmp_path):
+    """``kill -9`` of ``orgsim sweep --workers 2`` gives it no chance to stop its Dask workers: they end with it.
+
+    The runs are long (20,000 employees, 3,000 days): the workers must end at once, not after them.
+    """
+    fields = {"set": {"run.days": 3000, "organization.n_employees": 20000,
+                      "rollout.events": [{"day": 0, "announce": "all"}]},
+              "grid": {"policy.leader_participation": [0.0, 0.5]}, "replicates": 2}
+    path = write_experiment(tmp_path / "exp.yaml", **fields)
+    proc = subprocess.Popen([sys.executable, "-m", "orgsim", "sweep", str(path), "--out", str(tmp_path / "out"),
+                             "--quiet", "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:  # both workers well into their first run: they have started, joined and warmed up
+        assert wait_until(lambda: sum(cpu_seconds(pid) > 5 for pid in descendants(proc.pid)) >= 2, 300)
+        everyone = descendants(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert wait_until(lambda: not any(running(pid) for pid in everyone), 5), \
+        f"still running: {[pid for pid in everyone if running(pid)]}"

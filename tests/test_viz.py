@@ -24,6 +24,8 @@ from orgsim.viz.layout import STATES, cross_contacts, headline_shares, org_chart
 from orgsim.viz.palette import STATE_COLOURS
 from orgsim.viz.save import save_comparison
 
+pytestmark = pytest.mark.mesa  # the org-chart views and animations read OrgModel (tox.ini: every Python)
+
 runner = CliRunner()
 
 

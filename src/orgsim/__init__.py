@@ -24,6 +24,9 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 del PackageNotFoundError, version
 
+# numba caches the kernels beside the code; in a read-only install, in the user's cache folder instead
+_import_module("orgsim.numba_cache").configure()
+
 # public name -> the module that defines it
 _API = {
     "Results": "orgsim.runner",

@@ -5,30 +5,29 @@ to write the results while the workers import numba and simulate; with several
 workers, replicates run in parallel. The replicates are those of
 :func:`orgsim.runner.run`: a replicate's seed depends on its number only, not on
 the worker that runs it. This module imports neither numba nor pandas, so the
-workers start before either.
+workers start before either. The workers come from :mod:`orgsim.processes`' fork server (never ``fork``
+from this process, which may run threads) and end with this process, however it ends.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 import signal
-import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from orgsim import processes
 from orgsim.params import Scenario
 
 if TYPE_CHECKING:
     from orgsim.engine import Replicate
 
-# Forked workers start at once with what the caller has imported; elsewhere (macOS, Windows) they
-# are spawned: a fresh interpreter that imports what it needs.
-START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+# The fork server (which has imported the simulation) forks the workers; spawned where there is none (Windows).
+START_METHOD = processes.START_METHOD
 POLL_SECONDS = 0.2  # how often the caller looks for a worker that died without a word
 
 
@@ -39,6 +38,7 @@ def usable_cpus() -> int:
 
 def _work(scenario: Scenario, replicates: list[int], messages, count_days: bool) -> None:
     """A worker: simulate ``replicates`` in turn, putting each day, result or error on ``messages``."""
+    processes.die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the caller, which stops the workers ...
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # ... with SIGTERM, which must not wait for a kernel call to end
     from orgsim.simulation import simulate
@@ -56,8 +56,18 @@ def _work(scenario: Scenario, replicates: list[int], messages, count_days: bool)
 class Replicates:
     """A scenario's replicates being simulated in worker processes."""
 
-    def __init__(self, workers: list, shares: list[list[int]], messages, count: int) -> None:
+    def __init__(self, workers: list, shares: list[list[int]], messages, count: int,
+                 started: threading.Thread | None = None) -> None:
         self._workers, self._shares, self._messages, self._count = workers, shares, messages, count
+        self._started, self.start_error = started, None
+
+    def _wait_started(self) -> None:
+        """Wait until every worker has been started (in the background); raise what starting one raised."""
+        if self._started is not None:
+            self._started.join()
+            self._started = None
+        if self.start_error is not None:
+            raise self.start_error
 
     def wait(self, on_day: Callable[[], None] | None = None) -> list[Replicate]:
         """Wait for every replicate and return them in order.
@@ -66,6 +76,7 @@ class Replicates:
         before this call, if the workers were asked to count them. A worker's exception is raised
         here as soon as it arrives; a worker that died (killed, out of memory) is a ChildProcessError.
         """
+        self._wait_started()
         done: dict[int, Replicate] = {}
         exited: set[int] = set()  # workers seen ended at the previous poll
         while len(done) < self._count:
@@ -98,23 +109,36 @@ def simulating(scenario: Scenario, workers: int, count_days: bool = False) -> It
     simulated day to :meth:`Replicates.wait` (for a progress bar). While the workers run, SIGTERM
     (a job scheduler, ``docker stop``) ends the caller as SIGINT does, so that the workers are stopped.
     """
-    context = multiprocessing.get_context(START_METHOD)
+    context = processes.context(START_METHOD)
     messages = context.Queue()
     n = scenario.run.replicates
     shares = [list(range(w, n, min(workers, n))) for w in range(min(workers, n))]
-    processes = [context.Process(target=_work, args=(scenario, share, messages, count_days),
-                                 name=f"orgsim worker {w}", daemon=True) for w, share in enumerate(shares)]
+    procs = [context.Process(target=_work, args=(scenario, share, messages, count_days),
+                             name=f"orgsim worker {w}", daemon=True) for w, share in enumerate(shares)]
     main_thread = threading.current_thread() is threading.main_thread()  # where signal handlers are set
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if main_thread else None
+
+    def start() -> None:
+        try:
+            for worker in procs:
+                worker.start()
+        except BaseException as exc:
+            replicates.start_error = exc
+
+    # started in the background: the fork server may still be importing, and the caller imports meanwhile
+    starting = threading.Thread(target=start, name="orgsim: start workers", daemon=True)
+    replicates = Replicates(procs, shares, messages, n, starting)
     try:
-        for process in processes:
-            process.start()
-        yield Replicates(processes, shares, messages, n)
+        starting.start()
+        yield replicates
     finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
+        starting.join()
+        for worker in procs:
+            if worker.pid is None:  # never started
+                continue
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
 

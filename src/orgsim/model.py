@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import mesa
-
+from orgsim.mesa_compat import Model, count_steps
 from orgsim.params import Scenario
 from orgsim.simulation import Simulation
 
 
-class OrgModel(Simulation, mesa.Model):
+class OrgModel(Simulation, Model):
     """An organization adopting a social platform, one day per step, as a Mesa model.
 
     Args:
@@ -26,7 +25,7 @@ class OrgModel(Simulation, mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, rng=None):
-        mesa.Model.__init__(self, rng=rng)
+        Model.__init__(self, rng=rng)
         Simulation.__init__(self, scenario, rng=self.rng)
 
     def run_days(self, days: int, on_day: Callable[[], None] | None = None) -> None:
@@ -35,4 +34,4 @@ class OrgModel(Simulation, mesa.Model):
         try:
             super().run_days(days, on_day)
         finally:
-            self.steps += self.day - start
+            count_steps(self, self.day - start)

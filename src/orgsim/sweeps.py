@@ -67,9 +67,11 @@ def failed_row(run: Run, seed: int, outputs: list[str], exc: BaseException) -> d
             "error": f"{type(exc).__name__}: {message}"}
 
 
-def warm_up_plugin():
+def warm_up_plugin(local: bool = False):
     """A Dask worker plugin that warms the kernels once when a worker joins, not once per run.
 
+    ``local``: the workers are this process's own (a ``LocalCluster``): each also ends when this process
+    ends, however it ends (``kill -9`` included; :func:`orgsim.processes.die_with_parent`).
     Defined on demand so that ``import orgsim`` does not import ``distributed``.
     """
     from distributed.diagnostics.plugin import WorkerPlugin
@@ -78,6 +80,10 @@ def warm_up_plugin():
         name = "orgsim-warm-up"
 
         def setup(self, worker) -> None:
+            if local:
+                from orgsim.processes import die_with_parent
+
+                die_with_parent()
             warm_up()
 
     return WarmUp()
@@ -129,7 +135,7 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
                 raise RuntimeError(f"local Dask workers did not start ({exc}).{hint}") from exc
         client = Client(cluster)
     try:
-        client.register_plugin(warm_up_plugin())
+        client.register_plugin(warm_up_plugin(local=cluster is not None))
         yield client
     finally:  # bounded: on Ctrl-C, do not wait for workers to finish their runs
         client.close(timeout=10)

@@ -8,6 +8,7 @@ import gc
 
 from orgsim.cli import (
     calibrate,  # noqa: F401  (registers calibrate)
+    examples,  # noqa: F401  (registers examples)
     run,  # noqa: F401  (registers run, validate)
     sweep,  # noqa: F401  (registers sweep, sensitivity)
     visual,  # noqa: F401  (registers animate, compare, dashboard)

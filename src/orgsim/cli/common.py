@@ -37,8 +37,21 @@ ORGSIM_DIR = str(Path(__file__).resolve().parents[1])  # warnings issued from he
 _python_showwarning = warnings.showwarning
 stdout_console = Console()  # tables of results (so `orgsim run FILE > summary.txt` keeps them)
 
-ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False,
-                                              metavar="SCENARIO")]
+def find_scenario(path: Path | None) -> Path | None:
+    """A scenario file, or the shipped scenario a name names (``top_down``); a path that exists wins."""
+    from orgsim.examples import find
+
+    return None if path is None else find(path, "scenario")
+
+
+def find_scenarios(paths: list[Path]) -> list[Path]:
+    """:func:`find_scenario` of each."""
+    return [find_scenario(path) for path in paths]
+
+
+ScenarioFile = Annotated[Path, typer.Argument(
+    help="Scenario YAML file, or the name of a shipped scenario (top_down; `orgsim examples` lists them).",
+    show_default=False, metavar="SCENARIO", callback=find_scenario)]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="For scripts: print only warnings and errors (no progress bars, tables or messages).")]
 

@@ -66,12 +66,19 @@ def run(
         console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
 
 
+def _find_files(paths: list[Path]) -> list[Path]:
+    from orgsim.examples import find
+
+    return [find(find(path, "scenario"), "experiment") for path in paths]
+
+
 @app.command(epilog=examples(
     "orgsim validate scenarios/*.yaml",
     "orgsim validate my_company.yaml experiments/leaders.yaml",
 ))
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario or experiment files to check.", metavar="FILE")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario or experiment files (or shipped ones' names) to check.",
+                                                metavar="FILE", callback=_find_files)],
 ) -> None:
     """Check scenario (or experiment) files without running them; exit 2 if any is invalid."""
     bad = 0

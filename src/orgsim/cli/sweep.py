@@ -11,8 +11,16 @@ from rich.table import Table
 
 from orgsim.cli.common import Quiet, app, console, examples, stdout_console, user_errors
 
-ExperimentFile = Annotated[Path, typer.Argument(help="Experiment YAML file (see experiments/).", show_default=False,
-                                                  metavar="EXPERIMENT")]
+
+def _find_experiment(path: Path) -> Path:
+    from orgsim.examples import find
+
+    return find(path, "experiment")
+
+
+ExperimentFile = Annotated[Path, typer.Argument(
+    help="Experiment YAML file, or the name of a shipped experiment (leaders; `orgsim examples` lists them).",
+    show_default=False, metavar="EXPERIMENT", callback=_find_experiment)]
 Workers = Annotated[int, typer.Option("--workers", "-w", help="Local worker processes (1: in this process).", min=1)]
 Scheduler = Annotated[str | None, typer.Option(
     "--scheduler", help="Dask scheduler address (tcp://HOST:PORT); runs go to that cluster.", show_default=False)]

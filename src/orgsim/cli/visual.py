@@ -18,6 +18,8 @@ from orgsim.cli.common import (
     day_progress,
     examples,
     fail,
+    find_scenario,
+    find_scenarios,
     stdout_console,
     summary_table,
     user_errors,
@@ -76,8 +78,8 @@ def animate(
     "orgsim compare scenarios/top_down.yaml scenarios/leaders_silent.yaml --out out/leaders --replicates 10 --pptx",
 ))
 def compare(
-    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.", show_default=False,
-                                                              metavar="SCENARIO")],
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files (or shipped scenarios' names).",
+                                                    show_default=False, metavar="SCENARIO", callback=find_scenarios)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory for figures, tables and report.html.")],
     days: Annotated[int | None, typer.Option(help="Override run.days of every scenario.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed of every scenario.", min=0)] = None,
@@ -113,7 +115,8 @@ def compare(
 ))
 def dashboard(
     scenario: Annotated[Path | None, typer.Argument(
-        help="Scenario YAML file to start from \\[default: built-in defaults].", show_default=False)] = None,
+        help="Scenario YAML file (or a shipped scenario's name) to start from \\[default: built-in defaults].",
+        show_default=False, callback=find_scenario)] = None,
     host: Annotated[str, typer.Option(
         help="Address to listen on; anything but 127.0.0.1 exposes the dashboard.")] = LOCALHOST,
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8765,
@@ -141,8 +144,13 @@ def dashboard(
     if sys.prefix != sys.base_prefix and base_config.is_dir():
         # a virtual environment over system packages: the widgets' notebook config, which solara reads, is there
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [env.get("JUPYTER_CONFIG_PATH"), str(base_config)]))
-    command = [sys.executable, "-m", "solara", "run", "orgsim.viz.dashboard_app", "--host", host, "--port", str(port),
-               "--production", "--no-open"]
+    from orgsim.processes import DIE_WITH_PARENT_CODE, PARENT_PID_VARIABLE
+
+    # `python -m solara run ...`, made first to end with this process, however it ends (kill -9 included)
+    env[PARENT_PID_VARIABLE] = str(os.getpid())
+    command = [sys.executable, "-c", f"{DIE_WITH_PARENT_CODE}; import runpy; runpy.run_module('solara', "
+               "run_name='__main__', alter_sys=True)", "run", "orgsim.viz.dashboard_app", "--host", host,
+               "--port", str(port), "--production", "--no-open"]
     from orgsim.runner import LOADING_KERNELS, warm_up
 
     with console.status(f"{LOADING_KERNELS.capitalize()}..."):

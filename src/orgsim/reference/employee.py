@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import mesa
-
 from orgsim.kernels.state import (
     ABUSE,
     AWARE,
@@ -18,6 +16,7 @@ from orgsim.kernels.state import (
     WORK,
     People,
 )
+from orgsim.mesa_compat import Agent
 from orgsim.reference.asking import Asker
 from orgsim.reference.reading import Reader
 from orgsim.reference.records import Post, Question, logistic
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from orgsim.reference.model import ReferenceModel
 
 
-class Employee(Reader, Asker, mesa.Agent):
+class Employee(Reader, Asker, Agent):
     """One person of the organization, with their own state."""
 
     def __init__(self, model: ReferenceModel, index: int, people: People):

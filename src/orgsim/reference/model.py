@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import deque
 
-import mesa
 import pandas as pd
 
 from orgsim.engine import Engine
@@ -15,6 +14,7 @@ from orgsim.kernels.state import (
     MEMBER,
     UNAWARE,
 )
+from orgsim.mesa_compat import Model
 from orgsim.metrics import timeseries
 from orgsim.params import Scenario
 from orgsim.population import department_heads
@@ -23,7 +23,7 @@ from orgsim.reference.records import DayCounts, Post, Question
 from orgsim.simulation import Simulation
 
 
-class ReferenceModel(Engine, mesa.Model):
+class ReferenceModel(Engine, Model):
     """The organization as a plain Mesa model: agents with their own state, one day per step.
 
     Args:
@@ -32,7 +32,7 @@ class ReferenceModel(Engine, mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, rng: int | None = None):
-        mesa.Model.__init__(self, rng=rng)
+        Model.__init__(self, rng=rng)
         Engine.__init__(self, scenario)
         initial = Simulation(scenario, rng=rng)
         org, people = initial.org, initial.people

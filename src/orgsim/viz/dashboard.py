@@ -14,12 +14,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import mesa  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
+from orgsim.mesa_compat import DataCollector  # noqa: E402
 from orgsim.model import OrgModel  # noqa: E402
 from orgsim.params import Scenario  # noqa: E402
 from orgsim.scenario import day0_policy, load_scenario  # noqa: E402
@@ -114,7 +114,7 @@ class DashboardModel(OrgModel):
         reporters = {label: (lambda m, key=key: headline_shares(m.people, m.day - 1)[key])
                      for label, (key, _) in SERIES.items()}
         reporters["mean trust"] = lambda m: headline_shares(m.people, m.day - 1)["trust"]
-        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        self.datacollector = DataCollector(model_reporters=reporters)
         self.datacollector.collect(self)
 
     def step(self) -> None:

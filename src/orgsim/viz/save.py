@@ -5,8 +5,6 @@ The model and the runners never import this module: it is where results meet mat
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -49,46 +47,15 @@ def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: b
 
 
 def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]], fork: bool) -> None:
-    """Write each ``(path, draw)`` job atomically; with ``fork``, all but the first in forked processes.
+    """Write each ``(path, draw)`` job atomically, in this process.
 
-    A forked job's exception is raised here, as if it had run here; on any error or Ctrl+C the
-    forked processes are stopped, leaving no temporary files.
+    ``fork`` is accepted and ignored. Figures used to be drawn in forked processes beside this one
+    (~0.25 s off ``orgsim run``), but a process running threads must not ``fork``, and a process from the
+    fork server (:mod:`orgsim.processes`) would first import matplotlib and pandas, which this process has
+    imported already: three figures took 5.6 s that way against 1.6 s here (docs/performance.md).
     """
-    here, forked = (jobs[:1], jobs[1:]) if fork else (jobs, [])
-    children = []
-    try:
-        for path, draw in forked:
-            receive, send = multiprocessing.Pipe(duplex=False)
-            child = multiprocessing.get_context("fork").Process(target=_draw_in_child, args=(path, draw, send))
-            child.start()
-            send.close()  # the child's end: once it ends, receiving gives EOFError instead of waiting
-            children.append((path, child, receive))
-        for path, draw in here:
-            write_atomic(path, draw)
-        for path, child, receive in children:
-            try:
-                error = receive.recv()
-            except EOFError:
-                error = ChildProcessError(f"drawing {path.name}: the process ended with exit code {child.exitcode}")
-            if error is not None:
-                raise error
-    finally:
-        for _, child, _ in children:
-            if child.is_alive():
-                child.terminate()
-            child.join()
-
-
-def _draw_in_child(path: Path, draw: Callable[[Path], None], report) -> None:
-    """Draw one figure in a forked process; send ``None`` or the exception to ``report``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which stops this process
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # ... and cleans up (atomic_path)
-    try:
+    for path, draw in jobs:
         write_atomic(path, draw)
-    except Exception as exc:
-        report.send(exc)
-    else:
-        report.send(None)
 
 
 def save_comparison(results: list, out_dir: str | Path, pptx: bool = False) -> list[Path]:
