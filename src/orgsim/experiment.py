@@ -37,7 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from orgsim.metrics import COLUMNS, SUMMARY_KEYS
-from orgsim.params import Scenario
+from orgsim.params import Scenario, Text, Title
 from orgsim.scenario import (
     LENGTH_AND_EVENTS,
     ScenarioError,
@@ -86,12 +86,12 @@ class Sensitivity(BaseModel):
 class Experiment(BaseModel):
     """A validated experiment: base scenario, varied parameters, replicates and outputs."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    name: str = Field("experiment", description="short name, used for the output directory")
-    description: str = Field("", description="what the experiment asks")
+    name: Title = Field("experiment", description="title; its output folder is a slug of it")
+    description: Text = Field("", max_length=5000, description="what the experiment asks")
     scenario: str | Scenario = Field(..., description="base scenario: a file (relative to the experiment) or object")
-    seed: int | None = Field(None, ge=0, description="experiment seed; default: the scenario's run.seed")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="experiment seed; default: the scenario's run.seed")
     replicates: int = Field(1, ge=1, le=100_000, description="runs per design point")
     set: dict[str, Any] = Field(default_factory=dict, description="fixed overrides applied to every run")
     grid: dict[str, list[Any]] = Field(default_factory=dict, description="parameters to vary: every combination")

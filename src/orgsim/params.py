@@ -99,6 +99,15 @@ class Organization(Section):
             raise ValueError(
                 f"edgelist {self.edgelist!r}: no such file (relative paths are read from the scenario's folder)"
             )
+        if self.network == "from_edgelist":
+            from orgsim.edgelist import read_edgelist
+
+            read_edgelist(self.edgelist, self.n_employees)  # ids, columns, encoding: what the run reads
+        degrees = {"org": ("informal_degree_within", "informal_degree_across"), "erdos_renyi": ("mean_degree",)}
+        for name in degrees.get(self.network, ()):  # a default is a typical organization's, which a tiny one caps
+            if getattr(self, name) > self.n_employees - 1 and getattr(self, name) != Organization.model_fields[name].default:
+                raise ValueError(f"{name} ({getattr(self, name):g}) cannot be realised: a person has at most "
+                                 f"n_employees - 1 = {self.n_employees - 1} ties")
         return self
 
 
