@@ -10,6 +10,7 @@ scaled to [0, 1], so Morris ``mu_star`` values are comparable across parameters.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from orgsim.experiment import Experiment, base_scenario, scale_unit
+from orgsim.output import locked, write_table
 from orgsim.scenario import ScenarioError
 from orgsim.sweeps import resolve, run_points
 
@@ -102,12 +104,11 @@ def sensitivity(experiment: Experiment | str | Path | None = None, *, out: str |
     experiment = experiment.model_copy(update={"outputs": list(dict.fromkeys(
         [*experiment.sensitivity.outcomes, *experiment.outputs]))})
     unit = unit_sample(experiment, seed)
-    runs, _ = run_points(experiment, scale_unit(unit, experiment.ranges), out=out, workers=workers,
-                         scheduler=scheduler, progress=progress)
-    indices = analyse(experiment, unit, runs, seed)
-    result = SensitivityResult(experiment.sensitivity.method, indices, runs)
-    if out is not None:
-        from orgsim.output import write_table
-
-        write_table(Path(out) / "indices.csv", indices)
+    with locked(out) if out is not None else nullcontext():  # one analysis at a time into a folder; it resumes
+        runs, _ = run_points(experiment, scale_unit(unit, experiment.ranges), out=out, workers=workers,
+                             scheduler=scheduler, progress=progress)
+        indices = analyse(experiment, unit, runs, seed)
+        result = SensitivityResult(experiment.sensitivity.method, indices, runs)
+        if out is not None:
+            write_table(Path(out) / "indices.csv", indices)
     return result

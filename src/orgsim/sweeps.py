@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,7 +33,7 @@ import pandas as pd
 
 from orgsim import __version__
 from orgsim.experiment import Experiment, Run, base_scenario, design_points, load_experiment, plan, validate_experiment
-from orgsim.output import write_json, write_table
+from orgsim.output import locked, write_json, write_table
 from orgsim.params import Scenario
 from orgsim.runner import LOADING_KERNELS, kernels_loaded, run_replicate, warm_up
 from orgsim.scenario import ScenarioError, with_overrides
@@ -382,8 +382,9 @@ def sweep(experiment: Experiment | str | Path | None = None, *, out: str | Path 
     if return_timeseries and not experiment.kept_timeseries:
         experiment = experiment.model_copy(update={"timeseries": True})
     seed = experiment.seed if experiment.seed is not None else base_scenario(experiment).run.seed
-    table, daily = run_points(experiment, design_points(experiment, seed), out=out, workers=workers,
-                              scheduler=scheduler, csv=csv, progress=progress, on_result=on_result)
+    with locked(out) if out is not None else nullcontext():  # one sweep at a time into a folder; it resumes
+        table, daily = run_points(experiment, design_points(experiment, seed), out=out, workers=workers,
+                                  scheduler=scheduler, csv=csv, progress=progress, on_result=on_result)
     return (table, daily) if return_timeseries else table
 
 
@@ -443,7 +444,7 @@ def _progress(show: bool, label: str, total: int, done: int, failed: int,
     if waiting:
         console.print(f"[dim]{escape(label)}: {waiting}...[/]", highlight=False)
     with Progress(*columns, console=console) as bar:
-        task = bar.add_task(label, total=total, completed=done, failed=failed)
+        task = bar.add_task(escape(label), total=total, completed=done, failed=failed)
 
         def tick(row: dict) -> None:
             failed = bar.tasks[0].fields["failed"] + (row["status"] != "ok")

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from orgsim.output import OutputError
 from orgsim.scenario import ScenarioError
 
 app = typer.Typer(
@@ -39,6 +40,8 @@ stdout_console = Console()  # tables of results (so `orgsim run FILE > summary.t
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).", show_default=False,
                                               metavar="SCENARIO")]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Replace an output that already holds files (another run's), whole; without it that is an error.")]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="For scripts: print only warnings and errors (no progress bars, tables or messages).")]
 
@@ -85,9 +88,11 @@ def user_errors() -> Iterator[None]:
     """Turn scenario and file errors into clean messages with exit status 2."""
     try:
         yield
-    except ScenarioError as exc:
+    except (ScenarioError, OutputError) as exc:
         fail(str(exc))
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # one line naming the file, e.g. "results/x/summary.json: No space left on device"
+        fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else f"{type(exc).__name__}: {exc}")
+    except ValueError as exc:
         fail(f"{type(exc).__name__}: {exc}")
 
 
@@ -139,7 +144,7 @@ def summary_table(results: list) -> Table:
     table = Table(title=caption)
     table.add_column("metric")
     for r in results:
-        table.add_column(title(r.scenario), justify="right")
+        table.add_column(escape(title(r.scenario)), justify="right")
     spreads = [spread_table(r.replicates, [h.key for h in HEADLINES]) for r in results]
     for h in HEADLINES:
         table.add_row(h.label, *(spread_cell(s, h.key, h.pattern) for s in spreads))
