@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import orgsim
 import orgsim.sweeps
 from orgsim.cli import app
+from orgsim.experiment import design_points
 from orgsim.runner import run_replicate
 from orgsim.scenario import ScenarioError, with_overrides
 from orgsim.simulation import replicate_seed
@@ -137,6 +138,33 @@ def test_a_sweep_is_not_resumed_across_a_change_of_the_model(tmp_path, monkeypat
     monkeypatch.setattr(orgsim.sweeps, "model_hash", lambda: "another model")
     with pytest.raises(ScenarioError, match="different experiment, design or model version"):
         small_sweep(out=out, replicates=1)
+
+
+def test_a_ctrl_c_just_after_a_part_is_saved_does_not_save_its_runs_twice(tmp_path, monkeypatch):
+    """A Ctrl-C just after a part file is renamed into place: its runs are saved once.
+
+    The flake of ``ctrl-c-dask``: that test interrupts as soon as a part file appears, on a busy machine often
+    just after the rename and before the buffer was cleared; the final flush saved the same runs again.
+    """
+    saved = orgsim.sweeps.Store.save
+
+    def save_then_ctrl_c(self, rows, daily):
+        saved(self, rows, daily)
+        if rows:
+            monkeypatch.setattr(orgsim.sweeps.Store, "save", saved)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(orgsim.sweeps.Store, "save", save_then_ctrl_c)
+    out = tmp_path / "o"
+    experiment = orgsim.sweeps.resolve(None, {"scenario": TOP_DOWN, "set": SMALL, "grid": GRID, "replicates": 2,
+                                              "seed": 5, "outputs": OUTPUTS})
+    with pytest.raises(KeyboardInterrupt):
+        orgsim.sweeps.run_points(experiment, design_points(experiment, 5), out=out, flush_every=3)
+    parts = _run_indices_per_part(out)
+    assert sorted(r for part in parts for r in part) == [0, 1, 2]
+    small_sweep(out=out)
+    everything = sorted(r for part in _run_indices_per_part(out) for r in part)
+    assert everything == list(range(8)), "a run was saved twice"
 
 
 def _run_indices_per_part(out: Path) -> list[list[int]]:

@@ -312,11 +312,15 @@ def run_points(experiment: Experiment, points: list[dict[str, Any]], *, out: str
     last_flush = time.monotonic()
 
     def flush() -> None:
+        # the rows leave the buffer before they are saved: a Ctrl-C just after the part file is renamed into
+        # place must not save them again (in the flush of the ``finally`` below), or a resume would count
+        # them twice; a Ctrl-C before the rename loses them, and the resumed sweep runs them again
         nonlocal last_flush
-        if store:
-            store.save(buffer, daily_buffer)
+        part, part_daily = buffer[:], daily_buffer[:]
         buffer.clear()
         daily_buffer.clear()
+        if store:
+            store.save(part, part_daily)
         last_flush = time.monotonic()
 
     job = partial(run_one, base, seed, experiment.outputs, experiment.kept_timeseries)
