@@ -63,7 +63,12 @@ def _base_path(path: Path, name: object) -> Path:
 
 def _scenario_file(path: Path, named_by: Path | None) -> dict:
     """Read one file of an ``extends`` chain; a base file with no scenario section is "not a scenario file"."""
-    data = read_yaml(path)
+    try:
+        data = read_yaml(path)
+    except ScenarioError as exc:
+        if named_by is None:
+            raise
+        raise ScenarioError(f"{named_by}: extends: {exc}") from None
     if "scenario" in data:
         raise ScenarioError(f"{path}: an experiment file, not a scenario (it names a base 'scenario'); run it with "
                             f"'orgsim sweep {path}'")
