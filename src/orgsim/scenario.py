@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,20 @@ def _base_path(path: Path, name: object) -> Path:
         raise ScenarioError(f"{path}: extends: expected a file name, got {clip(name)}")
     if "\0" in name:
         raise ScenarioError(f"{path}: extends: {clip(name)}: a file name cannot contain a NUL character")
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        raise ScenarioError(f"{path}: extends: {clip(name)}: not a valid file name (an unpaired surrogate)") from None
     base = path.parent / name
-    if not base.exists() and not base.is_symlink():
-        raise ScenarioError(f"{path}: extends: {clip(name)}: file not found (looked for {base.resolve()}: "
-                            "a relative name is read from the folder of the file that extends it)")
+    try:
+        found = base.exists() or base.is_symlink()
+    except OSError as exc:  # a name too long
+        raise ScenarioError(f"{path}: extends: {clip(name)}: cannot be read ({exc.strerror or exc})") from None
+    if not found:
+        looked = str(base.absolute())
+        raise ScenarioError(f"{path}: extends: {clip(name)}: file not found (looked for "
+                            f"{looked if looked.isprintable() else clip(looked)}: a relative name is read from "
+                            "the folder of the file that extends it)")
     return base
 
 
@@ -96,9 +107,10 @@ def read_scenario_data(path: str | Path) -> dict:
             real = path.resolve(strict=True)
         except FileNotFoundError:
             real = path.absolute()  # read_yaml says "file not found"
-        except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic-link loop (Python 3.11)
-            raise ScenarioError(f"{named_by or path}: extends: {path}: cannot be read "
-                                f"({getattr(exc, 'strerror', None) or 'a symbolic-link loop'})") from None
+        except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symbolic-link loop (Python 3.11)
+            why = getattr(exc, "strerror", None) or ("a symbolic-link loop" if isinstance(exc, RuntimeError) else exc)
+            raise ScenarioError((f"{named_by}: extends: " if named_by else "") + f"{path}: cannot be read ({why})") \
+                from None
         if real in seen:
             raise ScenarioError(f"{named_by}: 'extends' forms a cycle: {path} is already in the chain")
         seen.add(real)

@@ -125,7 +125,7 @@ def read_bytes(path: Path) -> bytes:
         info = path.stat()
     except FileNotFoundError:
         raise YamlFileError(f"{path}: file not found") from None
-    except (OSError, RuntimeError) as exc:  # a symbolic-link loop, a name too long, no permission
+    except (OSError, RuntimeError, ValueError) as exc:  # a link loop, a name too long or not encodable, no permission
         raise YamlFileError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     if stat.S_ISDIR(info.st_mode):
         example = next(iter(sorted(path.glob("*.yaml"))), None)
@@ -145,9 +145,14 @@ def load(text: str, source: str) -> object:
     """Parse YAML ``text`` with the bounded 1.2 loader; errors name ``source``."""
     if len(text) > MAX_BYTES:
         raise YamlFileError(f"{source}: {len(text)} characters; at most {MAX_BYTES} are accepted")
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # reads the text: refuses a character YAML does not allow
         return loader.get_single_data()
+    except yaml.reader.ReaderError as exc:
+        line = text[:exc.position].count("\n") + 1
+        raise YamlFileError(f"{source} (line {line}): character {chr(exc.character)!r} is not allowed in YAML "
+                            "(a control character); remove it") from None
     except _Refused as exc:
         raise YamlFileError(f"{source}{_where(exc.problem_mark)}: {exc.problem}") from None
     except yaml.YAMLError as exc:
@@ -157,7 +162,8 @@ def load(text: str, source: str) -> object:
     except (ValueError, RecursionError) as exc:  # a scalar its constructor refuses, a stack exhausted elsewhere
         raise YamlFileError(f"{source}: not accepted: {clip(str(exc), 200)}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _where(mark: yaml.Mark | None) -> str:

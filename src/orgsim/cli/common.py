@@ -73,8 +73,9 @@ def _print_warning(message, category, filename, lineno, file=None, line=None) ->
 
 def print_errors(message: str) -> None:
     """Print each line of ``message`` as one ``error:`` line on stderr."""
-    for line in message.splitlines():
-        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False)
+    for line in message.split("\n"):  # a control character in a value never reaches the terminal raw
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+        console.print(f"[bold red]error:[/] {escape(shown)}", highlight=False)
 
 
 def fail(message: str, code: int = 2) -> None:
