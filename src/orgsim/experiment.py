@@ -36,8 +36,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from orgsim.fields import Text, Title
 from orgsim.metrics import COLUMNS, SUMMARY_KEYS
-from orgsim.params import Scenario, Text, Title
+from orgsim.params import Scenario
 from orgsim.scenario import (
     LENGTH_AND_EVENTS,
     ScenarioError,

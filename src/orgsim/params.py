@@ -12,44 +12,21 @@ choices, calibrated so the shipped scenarios show the phenomena in
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from orgsim.fields import Text, Title, check_network, whole_floats_as_ints
 
 from orgsim.params_client import OrgChartFiles, client_shape
 
 
 class Section(BaseModel):
-    """Base for every scenario section: unknown keys are errors, values are checked.
+    """Base for every scenario section: unknown keys are errors, values are checked, types strictly."""
 
-    Types are strict: true/false or a quoted text is not a number; infinities and NaN are refused. A whole
-    float (``4.0``, as a sampler gives) is taken for an integer field.
-    """
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True,
-                              allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _whole_floats_as_ints(cls, data: object) -> object:
-        if isinstance(data, dict) and any(isinstance(v, float) and v.is_integer() for v in data.values()):
-            ints = {name for name, field in cls.model_fields.items() if field.annotation is int}
-            data = {k: int(v) if k in ints and isinstance(v, float) and v.is_integer() else v for k, v in data.items()}
-        return data
-
-
-def _plain_text(text: str) -> str:
-    """Refuse control characters (terminal escapes), format characters and unpaired surrogates."""
-    for i, char in enumerate(text):
-        if char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co"):
-            raise ValueError(f"character {i + 1} is {char!r} (a control or invisible character); use plain text")
-    return text
-
-
-Text = Annotated[str, AfterValidator(_plain_text)]  # free text: may span lines, but never drives the terminal
-Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\n]*$"), AfterValidator(_plain_text)]
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False)
+    _whole_floats_as_ints = model_validator(mode="before")(classmethod(whole_floats_as_ints))
 
 
 class RunSettings(Section):
@@ -99,15 +76,7 @@ class Organization(Section):
             raise ValueError(
                 f"edgelist {self.edgelist!r}: no such file (relative paths are read from the scenario's folder)"
             )
-        if self.network == "from_edgelist":
-            from orgsim.edgelist import read_edgelist
-
-            read_edgelist(self.edgelist, self.n_employees)  # ids, columns, encoding: what the run reads
-        degrees = {"org": ("informal_degree_within", "informal_degree_across"), "erdos_renyi": ("mean_degree",)}
-        for name in degrees.get(self.network, ()):  # a default is a typical organization's, which a tiny one caps
-            if getattr(self, name) > self.n_employees - 1 and getattr(self, name) != Organization.model_fields[name].default:
-                raise ValueError(f"{name} ({getattr(self, name):g}) cannot be realised: a person has at most "
-                                 f"n_employees - 1 = {self.n_employees - 1} ties")
+        check_network(self)
         return self
 
 
