@@ -10,7 +10,6 @@ scaled to [0, 1], so Morris ``mu_star`` values are comparable across parameters.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from orgsim.experiment import Experiment, base_scenario, scale_unit
-from orgsim.output import locked, write_table
+from orgsim.output import write_table
 from orgsim.scenario import ScenarioError
-from orgsim.sweeps import resolve, run_points
+from orgsim.sweeps import resolve, run_points, sweep_lock
 
 INDEX_COLUMNS = {"sobol": ["ST", "ST_conf", "S1", "S1_conf"], "morris": ["mu_star", "mu_star_conf", "mu", "sigma"]}
 """The index columns of each method; the first one ranks the parameters."""
@@ -104,7 +103,7 @@ def sensitivity(experiment: Experiment | str | Path | None = None, *, out: str |
     experiment = experiment.model_copy(update={"outputs": list(dict.fromkeys(
         [*experiment.sensitivity.outcomes, *experiment.outputs]))})
     unit = unit_sample(experiment, seed)
-    with locked(out) if out is not None else nullcontext():  # one analysis at a time into a folder; it resumes
+    with sweep_lock(out):
         runs, _ = run_points(experiment, scale_unit(unit, experiment.ranges), out=out, workers=workers,
                              scheduler=scheduler, progress=progress)
         indices = analyse(experiment, unit, runs, seed)

@@ -386,10 +386,19 @@ def sweep(experiment: Experiment | str | Path | None = None, *, out: str | Path 
     if return_timeseries and not experiment.kept_timeseries:
         experiment = experiment.model_copy(update={"timeseries": True})
     seed = experiment.seed if experiment.seed is not None else base_scenario(experiment).run.seed
-    with locked(out) if out is not None else nullcontext():  # one sweep at a time into a folder; it resumes
+    with sweep_lock(out):
         table, daily = run_points(experiment, design_points(experiment, seed), out=out, workers=workers,
                                   scheduler=scheduler, csv=csv, progress=progress, on_result=on_result)
     return (table, daily) if return_timeseries else table
+
+
+def sweep_lock(out: str | Path | None):
+    """The lock of a sweep's folder: one sweep at a time into it (it resumes).
+
+    None without a folder, and none in a worker process importing the caller's script, which
+    :func:`run_points` tells what to do instead of waiting for the lock its parent holds.
+    """
+    return locked(out) if out is not None and not _worker_importing_the_script() else nullcontext()
 
 
 @contextmanager
