@@ -6,6 +6,7 @@ import errno
 import fcntl
 import json
 import os
+import subprocess
 import sys
 import time
 from contextlib import contextmanager
@@ -181,3 +182,22 @@ def test_a_failed_run_leaves_the_previous_run_whole(tmp_path, monkeypatch):
         save_run(small_results(days=6), out, figures=False, force=True)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".o.lock", "o"]  # no temporary folder left
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0, reason="mounting a tmpfs needs root on Linux")
+def test_a_real_full_disk_a_small_tmpfs(tmp_path):
+    """The same on a real full disk: a 100 KB tmpfs, where a run's figures and report do not fit."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=100k", "tmpfs", str(disk)]).returncode != 0:
+        pytest.skip("mount refused here")
+    try:
+        result = CliRunner().invoke(app, ["run", tiny_scenario(tmp_path), "-w", "1", "-q", "--out", str(disk / "o")])
+        left = sorted(p.name for p in disk.iterdir())
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {disk / 'o'}/") and "no space left on device; the run " \
+        "needs more than" in lines[0], result.stderr
+    assert left == [".o.lock"]  # no partial run, no temporary folder
