@@ -70,6 +70,12 @@ def test_extends_of_a_symlink_to_itself_is_one_line(tmp_path):
     assert "loop.yaml" in message and "cannot be read" in message
 
 
+@pytest.mark.parametrize("name", ["\\ud800", "x\\0y.yaml"])
+def test_an_experiment_naming_an_unencodable_or_nul_scenario_is_one_line(tmp_path, name):
+    """Found by the nightly-size property run: an unpaired surrogate in an experiment's scenario was a traceback."""
+    assert "file not found" in error_of(write(tmp_path / "e.yaml", f'scenario: "{name}"\n'))
+
+
 def test_extends_a_name_with_a_nul_byte_is_one_line(tmp_path):
     message = error_of(write(tmp_path / "s.yaml", 'extends: "x\\0y.yaml"\n'))
     assert "cannot contain a NUL character" in message

@@ -51,6 +51,7 @@ from orgsim.scenario import (
     warn_unreached,
     with_overrides,
 )
+from orgsim.yamlfile import clip
 
 METRICS = SUMMARY_KEYS  # the summary metrics of one run, the columns ``outputs`` may name
 
@@ -289,6 +290,8 @@ def load_experiment(path: str | Path) -> Experiment:
     if isinstance(scenario, str) and not Path(scenario).is_absolute():
         data["scenario"] = str(path.parent / scenario)
     if isinstance(scenario, str) and not (found := Path(data["scenario"])).is_file():
-        raise ScenarioError(f"{path}: scenario: {scenario!r}: file not found (looked for {found.resolve()}: "
-                            "a relative name is read from the experiment file's folder)")
+        looked = str(found.absolute())
+        raise ScenarioError(f"{path}: scenario: {clip(scenario)}: file not found (looked for "
+                            f"{looked if looked.isprintable() else clip(looked)}: a relative name is read from the "
+                            "experiment file's folder)")
     return validate_experiment(data, str(path))
