@@ -76,6 +76,12 @@ def test_an_experiment_naming_an_unencodable_or_nul_scenario_is_one_line(tmp_pat
     assert "file not found" in error_of(write(tmp_path / "e.yaml", f'scenario: "{name}"\n'))
 
 
+def test_an_experiment_whose_scenario_is_not_a_scenario_names_the_experiment(tmp_path):
+    """Found by the nightly-size property run: the line named /etc/passwd but not the experiment naming it."""
+    path = write(tmp_path / "e.yaml", "scenario: /etc/passwd\n")
+    assert error_of(path).startswith(f"{path}: scenario: /etc/passwd: ")
+
+
 def test_extends_a_name_with_a_nul_byte_is_one_line(tmp_path):
     message = error_of(write(tmp_path / "s.yaml", 'extends: "x\\0y.yaml"\n'))
     assert "cannot contain a NUL character" in message

@@ -265,7 +265,10 @@ def validate_experiment(data: dict, source: str = "<experiment>") -> Experiment:
         except ValidationError:
             raise ScenarioError(problems[0]) from None
     try:
-        base = base_scenario(experiment.model_copy(update={"set": {}}))
+        try:
+            base = base_scenario(experiment.model_copy(update={"set": {}}))
+        except ScenarioError as exc:  # lines naming the scenario's file: say which experiment names it
+            raise ScenarioError("\n".join(f"{source}: scenario: {line}" for line in str(exc).split("\n"))) from None
         if experiment.set:  # applied here, not by base_scenario, so that its errors name this file
             base = with_overrides(base, experiment.set, f"{source}: set", warn=False)
         check_values(experiment, base, source)
