@@ -5,15 +5,24 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
-def whole_floats_as_ints(cls, data: object) -> object:
-    """``data`` with a whole float (``4.0``, as a sampler gives) for an integer field of ``cls`` made an int."""
-    if isinstance(data, dict) and any(isinstance(v, float) and v.is_integer() for v in data.values()):
-        ints = {name for name, field in cls.model_fields.items() if field.annotation is int}
-        data = {k: int(v) if k in ints and isinstance(v, float) and v.is_integer() else v for k, v in data.items()}
-    return data
+class Strict(BaseModel):
+    """Unknown keys are errors; types are strict, infinities and NaN refused.
+
+    true/false or a quoted text is not a number; a whole float (``4.0``, as a sampler gives) is taken for an integer.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_floats_as_ints(cls, data: object) -> object:
+        if isinstance(data, dict) and any(isinstance(v, float) and v.is_integer() for v in data.values()):
+            ints = {name for name, field in cls.model_fields.items() if field.annotation is int}
+            data = {k: int(v) if k in ints and isinstance(v, float) and v.is_integer() else v for k, v in data.items()}
+        return data
 
 
 def plain_text(text: str) -> str:

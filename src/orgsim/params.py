@@ -15,18 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from orgsim.fields import Text, Title, check_network, whole_floats_as_ints
-
+from orgsim.fields import Strict, Text, Title, check_network
 from orgsim.params_client import OrgChartFiles, client_shape
 
 
-class Section(BaseModel):
+class Section(Strict):
     """Base for every scenario section: unknown keys are errors, values are checked, types strictly."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False)
-    _whole_floats_as_ints = model_validator(mode="before")(classmethod(whole_floats_as_ints))
 
 
 class RunSettings(Section):

@@ -181,9 +181,9 @@ def format_validation_error(source: str, exc: ValidationError, root: type[BaseMo
             lines.append(f"{source}: {path}: unknown key {clip(loc[-1])}; valid keys here: {valid}")
             continue
         if err["type"] == "value_error":  # a rule across fields: its message is a sentence of its own
-            message = err["msg"].removeprefix("Value error, ")
-            message = message if len(message) <= 400 else f"{message[:400]}..."
-            lines.append(f"{source}: " + (f"{path}: " if loc else "") + " ".join(message.splitlines()))
+            message = "\n".join(line if len(line) <= 400 else f"{line[:400]}..."  # a line per problem, clipped
+                                for line in err["msg"].removeprefix("Value error, ").split("\n"))
+            lines.append(f"{source}: " + (f"{path}: " if loc else "") + message)
             continue
         shown = "" if err["type"] == "missing" else f"got {clip(value)}; "
         lines.append(f"{source}: {path or '(top level)'}: {shown}expected: {expectation(err['msg'])}")
