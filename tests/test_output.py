@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
+import subprocess
+import sys
+from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from orgsim.output import write_atomic, write_json, write_table
+import orgsim
+from orgsim.cli import app
+from orgsim.output import OutputError, write_atomic, write_json, write_table
 from orgsim.params import Scenario
 from orgsim.runner import run
 from orgsim.viz import figures as F
@@ -87,3 +96,101 @@ def test_a_figure_that_fails_leaves_no_files_behind(tmp_path, monkeypatch, where
     assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name]  # no temporary file left
     if where == "first":  # the figures after it were not drawn
         assert not list(tmp_path.glob("*.png"))
+
+
+def tiny_scenario(tmp_path, name: str = "tiny") -> str:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"name: {name}\nrun: {{days: 3}}\norganization: {{n_employees: 40, n_departments: 3}}\n")
+    return str(path)
+
+
+@contextmanager
+def lock_held_elsewhere(out):
+    """Hold ``out``'s lock as another process would (a separate open file description)."""
+    fd = os.open(out.parent / f".{out.name}.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "animate"])
+def test_a_second_process_writing_the_same_output_is_refused(tmp_path, command):
+    scenario = tiny_scenario(tmp_path)
+    out = tmp_path / ("o.gif" if command == "animate" else "o")
+    args = {"run": ["run", scenario, "-w", "1"], "compare": ["compare", scenario, tiny_scenario(tmp_path, "other")],
+            "animate": ["animate", scenario]}[command]
+    with lock_held_elsewhere(out):
+        result = CliRunner().invoke(app, [*args, "--out", str(out), "-q"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {out}: another orgsim process is writing there")
+    assert result.stderr.count("\n") == 1 and not out.exists()
+
+
+def test_a_second_sweep_into_the_same_folder_is_refused(tmp_path):
+    out = tmp_path / "o"
+    with lock_held_elsewhere(out), pytest.raises(OutputError, match="another orgsim process is writing there"):
+        orgsim.sweep(scenario=tiny_scenario(tmp_path), grid={"policy.moderation": [0.0]}, out=out)
+
+
+def test_compare_and_animate_refuse_a_taken_output_unless_forced(tmp_path):
+    scenario, other = tiny_scenario(tmp_path), tiny_scenario(tmp_path, "other")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "old.txt").write_text("another run")
+    (tmp_path / "a.gif").write_text("another animation")
+    compare = ["compare", scenario, other, "--out", str(tmp_path / "c"), "-q"]
+    animate = ["animate", scenario, "--out", str(tmp_path / "a.gif"), "-q"]
+    for args in (compare, animate):
+        refused = CliRunner().invoke(app, args)
+        assert refused.exit_code == 2 and "already holds files" in refused.stderr, refused.output
+        forced = CliRunner().invoke(app, [*args, "--force"])
+        assert forced.exit_code == 0, forced.output
+    assert not (tmp_path / "c" / "old.txt").exists() and (tmp_path / "c" / "report.html").exists()
+    assert (tmp_path / "a.gif").read_bytes().startswith(b"GIF")
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_leaves_no_partial_run(tmp_path, monkeypatch):
+    def no_space(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"x" * 1000)  # what fitted before the disk filled
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a writer raises it: no file name
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", no_space)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(app, ["run", tiny_scenario(tmp_path), "-w", "1", "--out", str(out), "-q",
+                                      "--no-figures"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {out / 'timeseries.parquet'}: no space left on device; "
+                                                   "the run needs more than 0.0 MB free there"), result.stderr
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [".o.lock", "tiny.yaml"]
+
+
+def test_a_failed_run_leaves_the_previous_run_whole(tmp_path, monkeypatch):
+    out = tmp_path / "o"
+    first = save_run(small_results(days=5), out, figures=False)
+    before = {p.name: p.read_bytes() for p in first}
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("killed")))
+    with pytest.raises(RuntimeError):
+        save_run(small_results(days=6), out, figures=False, force=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".o.lock", "o"]  # no temporary folder left
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0, reason="mounting a tmpfs needs root on Linux")
+def test_a_real_full_disk_a_small_tmpfs(tmp_path):
+    """The same on a real full disk: a 100 KB tmpfs, where a run's figures and report do not fit."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=100k", "tmpfs", str(disk)]).returncode != 0:
+        pytest.skip("mount refused here")
+    try:
+        result = CliRunner().invoke(app, ["run", tiny_scenario(tmp_path), "-w", "1", "-q", "--out", str(disk / "o")])
+        left = sorted(p.name for p in disk.iterdir())
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {disk / 'o'}/") and "no space left on device; the run " \
+        "needs more than" in lines[0], result.stderr
+    assert left == [".o.lock"]  # no partial run, no temporary folder

@@ -36,6 +36,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from orgsim.fields import Text, Title
 from orgsim.metrics import COLUMNS, SUMMARY_KEYS
 from orgsim.params import Scenario
 from orgsim.scenario import (
@@ -50,6 +51,7 @@ from orgsim.scenario import (
     warn_unreached,
     with_overrides,
 )
+from orgsim.yamlfile import clip
 
 METRICS = SUMMARY_KEYS  # the summary metrics of one run, the columns ``outputs`` may name
 
@@ -86,12 +88,12 @@ class Sensitivity(BaseModel):
 class Experiment(BaseModel):
     """A validated experiment: base scenario, varied parameters, replicates and outputs."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    name: str = Field("experiment", description="short name, used for the output directory")
-    description: str = Field("", description="what the experiment asks")
+    name: Title = Field("experiment", description="title; its output folder is a slug of it")
+    description: Text = Field("", max_length=5000, description="what the experiment asks")
     scenario: str | Scenario = Field(..., description="base scenario: a file (relative to the experiment) or object")
-    seed: int | None = Field(None, ge=0, description="experiment seed; default: the scenario's run.seed")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="experiment seed; default: the scenario's run.seed")
     replicates: int = Field(1, ge=1, le=100_000, description="runs per design point")
     set: dict[str, Any] = Field(default_factory=dict, description="fixed overrides applied to every run")
     grid: dict[str, list[Any]] = Field(default_factory=dict, description="parameters to vary: every combination")
@@ -263,7 +265,10 @@ def validate_experiment(data: dict, source: str = "<experiment>") -> Experiment:
         except ValidationError:
             raise ScenarioError(problems[0]) from None
     try:
-        base = base_scenario(experiment.model_copy(update={"set": {}}))
+        try:
+            base = base_scenario(experiment.model_copy(update={"set": {}}))
+        except ScenarioError as exc:  # lines naming the scenario's file: say which experiment names it
+            raise ScenarioError("\n".join(f"{source}: scenario: {line}" for line in str(exc).split("\n"))) from None
         if experiment.set:  # applied here, not by base_scenario, so that its errors name this file
             base = with_overrides(base, experiment.set, f"{source}: set", warn=False)
         check_values(experiment, base, source)
@@ -288,6 +293,8 @@ def load_experiment(path: str | Path) -> Experiment:
     if isinstance(scenario, str) and not Path(scenario).is_absolute():
         data["scenario"] = str(path.parent / scenario)
     if isinstance(scenario, str) and not (found := Path(data["scenario"])).is_file():
-        raise ScenarioError(f"{path}: scenario: {scenario!r}: file not found (looked for {found.resolve()}: "
-                            "a relative name is read from the experiment file's folder)")
+        looked = str(found.absolute())
+        raise ScenarioError(f"{path}: scenario: {clip(scenario)}: file not found (looked for "
+                            f"{looked if looked.isprintable() else clip(looked)}: a relative name is read from the "
+                            "experiment file's folder)")
     return validate_experiment(data, str(path))

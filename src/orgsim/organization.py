@@ -14,10 +14,10 @@ The classic network kinds (``complete``, ``erdos_renyi``, ``watts_strogatz``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from orgsim.edgelist import read_edgelist
 from orgsim.params import Organization
 
 EXTERNAL_TIES = 3  # ties of each external member to random employees
@@ -201,17 +201,7 @@ def _classic_edges(cfg: Organization, n: int, rng: np.random.Generator) -> tuple
         target[rewire] = rng.integers(0, n, int(rewire.sum()))
         return base, target
     if cfg.network == "from_edgelist":
-        import pandas as pd  # here only: a simulation (in a worker process too) needs no pandas otherwise
-
-        table = pd.read_csv(Path(cfg.edgelist))
-        if not {"source", "target"} <= set(table.columns):
-            raise ValueError(f"{cfg.edgelist}: expected columns 'source' and 'target', got {list(table.columns)}")
-        src, dst = table["source"].to_numpy(np.int64), table["target"].to_numpy(np.int64)
-        bad = (src < 0) | (src >= n) | (dst < 0) | (dst >= n)
-        if bad.any():
-            raise ValueError(f"{cfg.edgelist}: ids must lie in 0..{n - 1} (n_employees); "
-                             f"first bad row {int(np.argmax(bad))}")
-        return src, dst
+        return read_edgelist(cfg.edgelist, n)
     raise ValueError(f"not a classic network kind: {cfg.network}")
 
 

@@ -13,24 +13,23 @@ choices, calibrated so the shipped scenarios show the phenomena in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from orgsim.fields import Strict, Text, Title, check_network
 from orgsim.params_client import OrgChartFiles, client_shape
 
 
-class Section(BaseModel):
-    """Base for every scenario section: unknown keys are errors, values are checked."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+class Section(Strict):
+    """Base for every scenario section: unknown keys are errors, values are checked, types strictly."""
 
 
 class RunSettings(Section):
     """How long, how often and with which seed to run."""
 
     days: int = Field(365, ge=1, le=36500, description="simulated days")
-    seed: int = Field(1, ge=0, description="master seed; replicate r uses SeedSequence(seed, spawn_key=(r,))")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="master seed; replicate r uses SeedSequence(seed, spawn_key=(r,))")
     replicates: int = Field(1, ge=1, le=10000, description="independent replicates")
 
 
@@ -73,6 +72,7 @@ class Organization(Section):
             raise ValueError(
                 f"edgelist {self.edgelist!r}: no such file (relative paths are read from the scenario's folder)"
             )
+        check_network(self)
         return self
 
 
@@ -216,8 +216,8 @@ class Registration(Section):
     phi: float = Field(0.18, ge=0, le=1, description="threshold: adopt when this share of one's ties have adopted")
     phi_sd: float = Field(0.0, ge=0, le=1, description="threshold: spread of per-person thresholds (normal, clipped)")
     count_threshold: int = Field(0, ge=0, le=1_000_000, description="threshold: also need at least this many adopted ties")
-    count_thresholds: list[int] | None = Field(None, description="threshold: per-person count thresholds (length n_employees)")
-    initial_adopters: float = Field(0, ge=0, description="seeds: a count (>= 1) or a share (< 1) adopting at day 0")
+    count_thresholds: list[Annotated[int, Field(strict=True, ge=0, le=1_000_000)]] | None = Field(None, description="threshold: per-person count thresholds (length n_employees)")
+    initial_adopters: float = Field(0, ge=0, le=10_000_000, description="seeds: a count (>= 1) or a share (< 1) adopting at day 0")
     seeding: Literal["random", "top", "bottom", "cluster"] = Field(
         "random",
         description="seeds chosen at random, from the top or the bottom of the hierarchy, or as a cluster: "
@@ -249,10 +249,10 @@ class Policy(Section):
 class Event(Section):
     """A timed change of inputs: announce the platform and/or set policy values."""
 
-    day: int = Field(..., ge=0, description="day the event happens (before that day's step)")
+    day: int = Field(..., ge=0, le=36500, description="day the event happens (before that day's step)")
     announce: Literal["all"] | list[int] | None = Field(None, description="'all' or department indices made aware")
     set: dict[str, float | bool] = Field(default_factory=dict, description="policy fields to set, e.g. {management_endorsement: 0.8}")
-    note: str = Field("", description="free text shown in reports")
+    note: Text = Field("", max_length=1000, description="free text shown in reports")
 
     @model_validator(mode="after")
     def _known_policy_fields(self) -> Event:
@@ -279,8 +279,8 @@ def expectation(message: str) -> str:
 class Scenario(Section):
     """A complete scenario: base parameters plus timed events."""
 
-    name: str = Field("scenario", description="short name used in reports")
-    description: str = Field("", description="what the scenario shows")
+    name: Title = Field("scenario", description="title used in reports; its output folder is a slug of it")
+    description: Text = Field("", max_length=5000, description="what the scenario shows")
     run: RunSettings = Field(default_factory=RunSettings)
     organization: Organization = Field(default_factory=Organization)
     employees: Employees = Field(default_factory=Employees)

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import warnings
-from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from orgsim.params import Event, Scenario, expectation
+from orgsim.yamlfile import YamlFileError, clip, read_mapping
 
 
 class ScenarioError(ValueError):
@@ -37,84 +37,95 @@ def deep_merge(base: dict, override: dict) -> dict:
     return merged
 
 
-class DuplicateKeyError(yaml.MarkedYAMLError):
-    """A key given twice in one mapping (plain YAML would silently keep the last)."""
-
-
-class UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader (plain data, no objects) that rejects duplicate keys."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        """A mapping, after checking that no key appears twice."""
-        first_line = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *anchor" merges keys; the mapping's own win
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, Hashable):  # the safe loader rejects it below, with its line
-                continue
-            if key in first_line:
-                raise DuplicateKeyError(problem=f"duplicate key {key!r} (first given on line {first_line[key]})",
-                                        problem_mark=key_node.start_mark)
-            first_line[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep)
-
-
 def read_yaml(path: Path) -> dict:
-    """Load one YAML mapping safely, with the file and line in any error."""
-    if path.is_dir():
-        example = next(iter(sorted(path.glob("*.yaml"))), None)
-        raise ScenarioError(f"{path}: a folder; expected a YAML file" + (f", such as {example}" if example else ""))
-    if not path.is_file():
-        raise ScenarioError(f"{path}: file not found")
-    raw = path.read_bytes()
+    """Load one YAML mapping with orgsim's bounded YAML 1.2 loader; one line per problem, naming the file."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ScenarioError(f"{path} (line {line}): not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-                            "save the file as UTF-8") from None
-    try:
-        data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader: plain data only
-    except DuplicateKeyError as exc:
-        mark = exc.problem_mark
-        raise ScenarioError(f"{path} (line {mark.line + 1}, column {mark.column + 1}): {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{path}{where}: YAML syntax error: {problem}") from None
-    if data is None:
-        raise ScenarioError(f"{path}: the file is empty; expected a mapping of sections (see scenarios/)")
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping of sections at the top level, got {type(data).__name__}")
-    return data
+        return read_mapping(Path(path))
+    except YamlFileError as exc:
+        raise ScenarioError(str(exc)) from None
 
 
-def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """Read a scenario file and the chain of files it extends, merged into one mapping."""
-    path = Path(path)
-    if path.resolve() in _seen:
-        raise ScenarioError(f"{path}: 'extends' forms a cycle")
-    data = read_yaml(path)
+MAX_EXTENDS = 32  # files in one chain of 'extends'
+SCENARIO_KEYS = {"extends", *Scenario.model_fields}
+
+
+def _base_path(path: Path, name: object) -> Path:
+    """The file that ``path`` names in ``extends: name``, checked to be a readable name."""
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(f"{path}: extends: expected a file name, got {clip(name)}")
+    if "\0" in name:
+        raise ScenarioError(f"{path}: extends: {clip(name)}: a file name cannot contain a NUL character")
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        raise ScenarioError(f"{path}: extends: {clip(name)}: not a valid file name (an unpaired surrogate)") from None
+    base = path.parent / name
+    try:
+        found = base.exists() or base.is_symlink()
+    except OSError as exc:  # a name too long
+        raise ScenarioError(f"{path}: extends: {clip(name)}: cannot be read ({exc.strerror or exc})") from None
+    if not found:
+        looked = str(base.absolute())
+        raise ScenarioError(f"{path}: extends: {clip(name)}: file not found (looked for "
+                            f"{looked if looked.isprintable() else clip(looked)}: a relative name is read from "
+                            "the folder of the file that extends it)")
+    return base
+
+
+def _scenario_file(path: Path, named_by: Path | None) -> dict:
+    """Read one file of an ``extends`` chain; a base file with no scenario section is "not a scenario file"."""
+    try:
+        data = read_yaml(path)
+    except ScenarioError as exc:
+        if named_by is None:
+            raise
+        raise ScenarioError(f"{named_by}: extends: {exc}") from None
     if "scenario" in data:
         raise ScenarioError(f"{path}: an experiment file, not a scenario (it names a base 'scenario'); run it with "
                             f"'orgsim sweep {path}'")
+    if named_by is not None and not SCENARIO_KEYS & set(data):
+        raise ScenarioError(f"{path} (named by {named_by}'s extends): not a scenario file: none of its "
+                            f"{len(data)} top-level key(s) is a scenario section ({', '.join(sorted(SCENARIO_KEYS))})")
     org = data.get("organization")
     if isinstance(org, dict) and isinstance(org.get("edgelist"), str) and not Path(org["edgelist"]).is_absolute():
         org["edgelist"] = str(path.parent / org["edgelist"])  # relative to the file that names it
     resolve_client_files(data, path)
-    base_name = data.pop("extends", None)
-    if base_name is None:
-        return data
-    if not isinstance(base_name, str):
-        raise ScenarioError(f"{path}: extends: expected a file name, got {base_name!r}")
-    base_path = path.parent / base_name
-    if not base_path.is_file():
-        raise ScenarioError(f"{path}: extends: {base_name!r}: file not found (looked for {base_path.resolve()}: "
-                            "a relative name is read from the folder of the file that extends it)")
-    base = read_scenario_data(base_path, (*_seen, path.resolve()))
-    return deep_merge(base, data)
+    return data
+
+
+def read_scenario_data(path: str | Path) -> dict:
+    """Read a scenario file and the chain of files it extends, merged into one mapping.
+
+    The chain is followed iteratively, at most :data:`MAX_EXTENDS` files long, and must not return to
+    a file already read (a cycle) or pass through a symbolic-link loop.
+    """
+    path, named_by = Path(path), None
+    chain: list[dict] = []
+    seen: set[Path] = set()
+    while True:
+        try:
+            real = path.resolve(strict=True)
+        except FileNotFoundError:
+            real = path.absolute()  # read_yaml says "file not found"
+        except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symbolic-link loop (Python 3.11)
+            why = getattr(exc, "strerror", None) or ("a symbolic-link loop" if isinstance(exc, RuntimeError) else exc)
+            raise ScenarioError((f"{named_by}: extends: " if named_by else "") + f"{path}: cannot be read ({why})") \
+                from None
+        if real in seen:
+            raise ScenarioError(f"{named_by}: 'extends' forms a cycle: {path} is already in the chain")
+        seen.add(real)
+        data = _scenario_file(path, named_by)
+        chain.append(data)
+        base_name = data.pop("extends", None)
+        if base_name is None:
+            break
+        if len(chain) >= MAX_EXTENDS:
+            raise ScenarioError(f"{path}: 'extends' chains more than {MAX_EXTENDS} files; merge some of them")
+        path, named_by = _base_path(path, base_name), path
+    merged = chain.pop()
+    while chain:
+        merged = deep_merge(merged, chain.pop())
+    return merged
 
 
 def resolve_client_files(data: dict, path: Path) -> None:
@@ -153,24 +164,37 @@ def _model_at(loc: tuple, model: type[BaseModel] = Scenario) -> type[BaseModel] 
     return model
 
 
+MAX_LINES = 20  # problems listed in one error; the rest are counted
+
+
 def format_validation_error(source: str, exc: ValidationError, root: type[BaseModel] = Scenario) -> str:
-    """Turn pydantic errors into lines ``source: path: value ...: expected ...``."""
+    """Turn pydantic errors into lines ``source: path: value ...: expected ...`` (values clipped, lines capped)."""
     lines = []
-    for err in exc.errors():
+    errors = exc.errors()
+    for err in errors[:MAX_LINES]:
         loc = tuple(err["loc"])
-        path = ".".join(str(p) for p in loc)
+        path = clip_path(loc)
         value = err.get("input")
         if err["type"] == "extra_forbidden":
             owner = _model_at(loc[:-1], root)
             valid = ", ".join(sorted(owner.model_fields)) if owner else "?"
-            lines.append(f"{source}: {path}: unknown key {loc[-1]!r}; valid keys here: {valid}")
+            lines.append(f"{source}: {path}: unknown key {clip(loc[-1])}; valid keys here: {valid}")
             continue
         if err["type"] == "value_error":  # a rule across fields: its message is a sentence of its own
-            lines.append(f"{source}: " + (f"{path}: " if loc else "") + err["msg"].removeprefix("Value error, "))
+            message = "\n".join(line if len(line) <= 400 else f"{line[:400]}..."  # a line per problem, clipped
+                                for line in err["msg"].removeprefix("Value error, ").split("\n"))
+            lines.append(f"{source}: " + (f"{path}: " if loc else "") + message)
             continue
-        shown = "" if err["type"] == "missing" else f"got {value!r}; "
+        shown = "" if err["type"] == "missing" else f"got {clip(value)}; "
         lines.append(f"{source}: {path or '(top level)'}: {shown}expected: {expectation(err['msg'])}")
+    if len(errors) > MAX_LINES:
+        lines.append(f"{source}: ... and {len(errors) - MAX_LINES} more problem(s)")
     return "\n".join(lines)
+
+
+def clip_path(loc: tuple) -> str:
+    """A field's dotted path, each part clipped (a key may be a long string)."""
+    return ".".join(str(p) if len(str(p)) <= 40 and str(p).isprintable() else clip(p, 40) for p in loc)
 
 
 def validate(data: dict, source: str = "<scenario>") -> Scenario:

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from orgsim.experiment import Experiment, base_scenario, scale_unit
+from orgsim.output import write_table
 from orgsim.scenario import ScenarioError
-from orgsim.sweeps import resolve, run_points
+from orgsim.sweeps import resolve, run_points, sweep_lock
 
 INDEX_COLUMNS = {"sobol": ["ST", "ST_conf", "S1", "S1_conf"], "morris": ["mu_star", "mu_star_conf", "mu", "sigma"]}
 """The index columns of each method; the first one ranks the parameters."""
@@ -102,12 +103,11 @@ def sensitivity(experiment: Experiment | str | Path | None = None, *, out: str |
     experiment = experiment.model_copy(update={"outputs": list(dict.fromkeys(
         [*experiment.sensitivity.outcomes, *experiment.outputs]))})
     unit = unit_sample(experiment, seed)
-    runs, _ = run_points(experiment, scale_unit(unit, experiment.ranges), out=out, workers=workers,
-                         scheduler=scheduler, progress=progress)
-    indices = analyse(experiment, unit, runs, seed)
-    result = SensitivityResult(experiment.sensitivity.method, indices, runs)
-    if out is not None:
-        from orgsim.output import write_table
-
-        write_table(Path(out) / "indices.csv", indices)
+    with sweep_lock(out):
+        runs, _ = run_points(experiment, scale_unit(unit, experiment.ranges), out=out, workers=workers,
+                             scheduler=scheduler, progress=progress)
+        indices = analyse(experiment, unit, runs, seed)
+        result = SensitivityResult(experiment.sensitivity.method, indices, runs)
+        if out is not None:
+            write_table(Path(out) / "indices.csv", indices)
     return result

@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,7 +33,7 @@ import pandas as pd
 
 from orgsim import __version__
 from orgsim.experiment import Experiment, Run, base_scenario, design_points, load_experiment, plan, validate_experiment
-from orgsim.output import write_json, write_table
+from orgsim.output import locked, write_json, write_table
 from orgsim.params import Scenario
 from orgsim.runner import LOADING_KERNELS, kernels_loaded, run_replicate, warm_up
 from orgsim.scenario import ScenarioError, with_overrides
@@ -318,11 +318,15 @@ def run_points(experiment: Experiment, points: list[dict[str, Any]], *, out: str
     last_flush = time.monotonic()
 
     def flush() -> None:
+        # the rows leave the buffer before they are saved: a Ctrl-C just after the part file is renamed into
+        # place must not save them again (in the flush of the ``finally`` below), or a resume would count
+        # them twice; a Ctrl-C before the rename loses them, and the resumed sweep runs them again
         nonlocal last_flush
-        if store:
-            store.save(buffer, daily_buffer)
+        part, part_daily = buffer[:], daily_buffer[:]
         buffer.clear()
         daily_buffer.clear()
+        if store:
+            store.save(part, part_daily)
         last_flush = time.monotonic()
 
     job = partial(run_one, base, seed, experiment.outputs, experiment.kept_timeseries)
@@ -388,9 +392,19 @@ def sweep(experiment: Experiment | str | Path | None = None, *, out: str | Path 
     if return_timeseries and not experiment.kept_timeseries:
         experiment = experiment.model_copy(update={"timeseries": True})
     seed = experiment.seed if experiment.seed is not None else base_scenario(experiment).run.seed
-    table, daily = run_points(experiment, design_points(experiment, seed), out=out, workers=workers,
-                              scheduler=scheduler, csv=csv, progress=progress, on_result=on_result)
+    with sweep_lock(out):
+        table, daily = run_points(experiment, design_points(experiment, seed), out=out, workers=workers,
+                                  scheduler=scheduler, csv=csv, progress=progress, on_result=on_result)
     return (table, daily) if return_timeseries else table
+
+
+def sweep_lock(out: str | Path | None):
+    """The lock of a sweep's folder: one sweep at a time into it (it resumes).
+
+    None without a folder, and none in a worker process importing the caller's script, which
+    :func:`run_points` tells what to do instead of waiting for the lock its parent holds.
+    """
+    return locked(out) if out is not None and not _worker_importing_the_script() else nullcontext()
 
 
 @contextmanager
@@ -449,7 +463,7 @@ def _progress(show: bool, label: str, total: int, done: int, failed: int,
     if waiting:
         console.print(f"[dim]{escape(label)}: {waiting}...[/]", highlight=False)
     with Progress(*columns, console=console) as bar:
-        task = bar.add_task(label, total=total, completed=done, failed=failed)
+        task = bar.add_task(escape(label), total=total, completed=done, failed=failed)
 
         def tick(row: dict) -> None:
             failed = bar.tasks[0].fields["failed"] + (row["status"] != "ok")

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from orgsim.output import OutputError
 from orgsim.scenario import ScenarioError
 
 app = typer.Typer(
@@ -52,6 +53,8 @@ def find_scenarios(paths: list[Path]) -> list[Path]:
 ScenarioFile = Annotated[Path, typer.Argument(
     help="Scenario YAML file, or the name of a shipped scenario (top_down; `orgsim examples` lists them).",
     show_default=False, metavar="SCENARIO", callback=find_scenario)]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Replace an output that already holds files (another run's), whole; without it that is an error.")]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="For scripts: print only warnings and errors (no progress bars, tables or messages).")]
 
@@ -83,8 +86,9 @@ def _print_warning(message, category, filename, lineno, file=None, line=None) ->
 
 def print_errors(message: str) -> None:
     """Print each line of ``message`` as one ``error:`` line on stderr."""
-    for line in message.splitlines():
-        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False)
+    for line in message.split("\n"):  # a control character in a value never reaches the terminal raw
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+        console.print(f"[bold red]error:[/] {escape(shown)}", highlight=False)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -98,9 +102,11 @@ def user_errors() -> Iterator[None]:
     """Turn scenario and file errors into clean messages with exit status 2."""
     try:
         yield
-    except ScenarioError as exc:
+    except (ScenarioError, OutputError) as exc:
         fail(str(exc))
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # one line naming the file, e.g. "results/x/summary.json: No space left on device"
+        fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else f"{type(exc).__name__}: {exc}")
+    except ValueError as exc:
         fail(f"{type(exc).__name__}: {exc}")
 
 
@@ -152,7 +158,7 @@ def summary_table(results: list) -> Table:
     table = Table(title=caption)
     table.add_column("metric")
     for r in results:
-        table.add_column(title(r.scenario), justify="right")
+        table.add_column(escape(title(r.scenario)), justify="right")
     spreads = [spread_table(r.replicates, [h.key for h in HEADLINES]) for r in results]
     for h in HEADLINES:
         table.add_row(h.label, *(spread_cell(s, h.key, h.pattern) for s in spreads))

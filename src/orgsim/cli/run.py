@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from orgsim.cli.common import (
+    Force,
     Quiet,
     ScenarioFile,
     app,
@@ -30,8 +31,8 @@ from orgsim.scenario import ScenarioError, load_scenario, read_yaml, with_run_se
 ))
 def run(
     scenario: ScenarioFile,
-    out: Annotated[Path | None,
-                   typer.Option("--out", "-o", help="Output directory \\[default: results/<scenario name>].")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output directory \\[default: results/<scenario name as a folder name>].")] = None,
     days: Annotated[int | None, typer.Option(help="Override run.days.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed.", min=0)] = None,
     replicates: Annotated[int | None, typer.Option(help="Override run.replicates.", min=1)] = None,
@@ -42,28 +43,36 @@ def run(
     )] = None,
     figures: Annotated[bool, typer.Option(help="Draw figures and report.html.")] = True,
     pptx: Annotated[bool, typer.Option("--pptx", help="Also write deck.pptx: a short slide deck of the run.")] = False,
+    force: Force = False,
     quiet: Quiet = False,
 ) -> None:
-    """Run a scenario; write timeseries.csv/.parquet, replicates.csv, summary.json, figures and report.html."""
+    """Run a scenario; write timeseries.csv/.parquet, replicates.csv, summary.json, figures and report.html.
+
+    The output folder is written whole, or not at all; one that holds files is refused without --force.
+    """
     from orgsim.background import simulating, usable_cpus
+    from orgsim.output import default_out, locked, refuse_taken
 
     with user_errors():
         sc = with_run_settings(load_scenario(scenario), seed=seed, replicates=replicates, days=days)
-        out = out or Path("results") / sc.name
-        count_days = not quiet and console.is_terminal  # for the progress bar (there is none otherwise)
-        with simulating(sc, workers or usable_cpus(), count_days) as simulated:
-            # what writes the results is imported while the workers import numba and simulate
-            from orgsim.runner import collect
-            from orgsim.viz.save import save_run
+        out = out or default_out(sc.name)
+        with locked(out):  # before simulating: a second run into this folder, or a taken folder, fails at once
+            refuse_taken(out, force)
+            count_days = not quiet and console.is_terminal  # for the progress bar (there is none otherwise)
+            with simulating(sc, workers or usable_cpus(), count_days) as simulated:
+                # what writes the results is imported while the workers import numba and simulate
+                from orgsim.runner import collect
+                from orgsim.viz.save import save_run
 
-            if figures:
-                import orgsim.viz.figures  # noqa: F401  (matplotlib: the longest import)
-            with day_progress(sc.run.days, sc.run.replicates, sc.name, quiet) as tick:
-                results = collect(sc, simulated.wait(tick))
-        save_run(results, out, figures=figures, fork_figures=True, pptx=pptx and figures)
+                if figures:
+                    import orgsim.viz.figures  # noqa: F401  (matplotlib: the longest import)
+                with day_progress(sc.run.days, sc.run.replicates, sc.name, quiet) as tick:
+                    results = collect(sc, simulated.wait(tick))
+            save_run(results, out, figures=figures, fork_figures=True, pptx=pptx and figures, force=force)
     if not quiet:
         stdout_console.print(summary_table([results]))
-        console.print(f"Results in [bold]{out}[/]" + (f"; open [bold]{out / 'report.html'}[/]" if figures else ""))
+        report = f"; open [bold]{escape(str(out / 'report.html'))}[/]" if figures else ""
+        console.print(f"Results in [bold]{escape(str(out))}[/]" + report)
 
 
 def _find_files(paths: list[Path]) -> list[Path]:

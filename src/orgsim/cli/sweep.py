@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from orgsim.cli.common import Quiet, app, console, examples, stdout_console, user_errors
+from orgsim.output import default_out
 
 
 def _find_experiment(path: Path) -> Path:
@@ -31,12 +32,12 @@ Out = Annotated[Path | None, typer.Option(
 
 def _finish(out: Path, n_runs: int, n_failed: int, interrupted: bool, quiet: bool = False) -> None:
     if interrupted:
-        console.print(f"[yellow]interrupted:[/] finished runs are saved in [bold]{out}[/]; "
+        console.print(f"[yellow]interrupted:[/] finished runs are saved in [bold]{escape(str(out))}[/]; "
                       "run the same command again to resume")
         raise typer.Exit(130)
     if n_failed or not quiet:
         console.print(f"{n_runs - n_failed} of {n_runs} runs ok" + (f", [red]{n_failed} failed[/]" if n_failed else "")
-                      + f"; results in [bold]{out}[/]")
+                      + f"; results in [bold]{escape(str(out))}[/]")
     if n_failed:
         raise typer.Exit(1)
 
@@ -60,7 +61,7 @@ def sweep(
 
     with user_errors():
         exp = load_experiment(experiment)
-        out = out or Path("results") / exp.name
+        out = out or default_out(exp.name)
         try:
             table = run_sweep(exp, out=out, workers=workers, scheduler=scheduler, csv=csv, progress=not quiet)
         except KeyboardInterrupt:
@@ -89,15 +90,17 @@ def sensitivity(
 
     with user_errors():
         exp = load_experiment(experiment)
-        out = out or Path("results") / exp.name
-        try:
-            result = run_sensitivity(exp, out=out, workers=workers, scheduler=scheduler, progress=not quiet)
-        except KeyboardInterrupt:
-            _finish(out, 0, 0, interrupted=True)
-        from orgsim.output import write_atomic
-        from orgsim.viz.sensitivity import plot_indices
+        out = out or default_out(exp.name)
+        from orgsim.output import locked, write_atomic
 
-        write_atomic(out / "sensitivity.png", lambda tmp: plot_indices(result, tmp))
+        with locked(out):  # the runs, indices.csv and the figure: one analysis at a time into a folder
+            try:
+                result = run_sensitivity(exp, out=out, workers=workers, scheduler=scheduler, progress=not quiet)
+            except KeyboardInterrupt:
+                _finish(out, 0, 0, interrupted=True)
+            from orgsim.viz.sensitivity import plot_indices
+
+            write_atomic(out / "sensitivity.png", lambda tmp: plot_indices(result, tmp))
     if quiet:
         return
     columns = INDEX_COLUMNS[result.method]
@@ -108,4 +111,5 @@ def sensitivity(
         for row in rows.itertuples(index=False):
             table.add_row(str(row.rank), row.parameter, *(f"{getattr(row, c):.3f}" for c in columns))
         stdout_console.print(table)
-    console.print(f"Indices in [bold]{out / 'indices.csv'}[/], figure [bold]{out / 'sensitivity.png'}[/]")
+    console.print(f"Indices in [bold]{escape(str(out / 'indices.csv'))}[/], "
+                  f"figure [bold]{escape(str(out / 'sensitivity.png'))}[/]")

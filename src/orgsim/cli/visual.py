@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from orgsim.cli.common import (
+    Force,
     Quiet,
     ScenarioFile,
     app,
@@ -53,9 +55,11 @@ def animate(
     fps: Annotated[float, typer.Option(help="Frames per second.", min=0.5, max=60)] = 10.0,
     every: Annotated[int | None, typer.Option(help="Days per frame \\[default: at most 200 frames].", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed (the animation is replicate 0).", min=0)] = None,
+    force: Force = False,
     quiet: Quiet = False,
 ) -> None:
     """Animate the org chart lighting up (or going dark) as people hear of, join, post on and leave the platform."""
+    from orgsim.output import locked, refuse_taken
     from orgsim.viz.animate import FfmpegMissing, check_output, default_every, frame_days
     from orgsim.viz.animate import animate as render
 
@@ -67,10 +71,12 @@ def animate(
         sc = load_scenario(scenario)
         n_days = days or sc.run.days
         n_frames = len(frame_days(n_days, every or default_every(n_days)))
-        with _frame_progress(n_frames, f"{sc.name} -> {out.name}", quiet) as tick:
-            render(sc, out, days=n_days, fps=fps, every=every, seed=seed, on_frame=tick)
+        with locked(out):  # the file is written whole (renamed into place); one process at a time
+            refuse_taken(out, force)
+            with _frame_progress(n_frames, escape(f"{sc.name} -> {out.name}"), quiet) as tick:
+                render(sc, out, days=n_days, fps=fps, every=every, seed=seed, on_frame=tick)
     if not quiet:
-        console.print(f"Wrote [bold]{out}[/] ({n_frames} frames at {fps:g} fps)")
+        console.print(f"Wrote [bold]{escape(str(out))}[/] ({n_frames} frames at {fps:g} fps)")
 
 
 @app.command(epilog=examples(
@@ -86,9 +92,11 @@ def compare(
     replicates: Annotated[int | None, typer.Option(help="Override run.replicates of every scenario.", min=1)] = None,
     pptx: Annotated[bool, typer.Option("--pptx", help="Also write deck.pptx: a short slide deck of the comparison.")
                     ] = False,
+    force: Force = False,
     quiet: Quiet = False,
 ) -> None:
     """Run scenarios and compare them side by side: curves with replicate bands, a table, one report.html."""
+    from orgsim.output import locked, refuse_taken
     from orgsim.runner import run as run_scenario
     from orgsim.viz.save import save_comparison
 
@@ -100,13 +108,15 @@ def compare(
         if len(set(names)) < len(names):
             fail(f"compare: scenario names must differ to tell them apart; got {names}")
         results = []
-        for sc in loaded:
-            with day_progress(days or sc.run.days, replicates or sc.run.replicates, sc.name, quiet) as tick:
-                results.append(run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick))
-        save_comparison(results, out, pptx=pptx)
+        with locked(out):  # before running: a second comparison into this folder, or a taken folder, fails at once
+            refuse_taken(out, force)
+            for sc in loaded:
+                with day_progress(days or sc.run.days, replicates or sc.run.replicates, sc.name, quiet) as tick:
+                    results.append(run_scenario(sc, seed=seed, replicates=replicates, days=days, on_day=tick))
+            save_comparison(results, out, pptx=pptx, force=force)
     if not quiet:
         stdout_console.print(summary_table(results))
-        console.print(f"Compared {', '.join(names)}; open [bold]{out / 'report.html'}[/]")
+        console.print(f"Compared {escape(', '.join(names))}; open [bold]{escape(str(out / 'report.html'))}[/]")
 
 
 @app.command(epilog=examples(

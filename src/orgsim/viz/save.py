@@ -12,38 +12,39 @@ from pathlib import Path
 
 import pandas as pd
 
-from orgsim.output import write_atomic, write_json, write_table, write_text
+from orgsim.output import published, write_atomic, write_json, write_table, write_text
 
 
 def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: bool = False,
-             pptx: bool = False) -> list[Path]:
-    """Write a run's tables, summary, figures and report into ``out_dir``; return the files written.
+             pptx: bool = False, force: bool = False) -> list[Path]:
+    """Write a run's tables, summary, figures and report as the folder ``out_dir``; return the files written.
 
-    ``summary.json`` is written last: its presence means the directory is complete. ``fork_figures``:
-    draw all figures but the first in forked processes, beside this one (on Linux, from a process
-    running no Python threads, such as the command line's). ``pptx``: also a slide deck, ``deck.pptx``
-    (with the figures).
+    The files are written into a temporary sibling folder that then becomes ``out_dir`` in one rename, so
+    ``out_dir`` holds this whole run or what it held before (see :func:`orgsim.output.published`); a folder
+    holding files is refused unless ``force``. ``fork_figures``: draw all figures but the first in forked
+    processes, beside this one (on Linux, from a process running no Python threads, such as the command line's).
+    ``pptx``: also a slide deck, ``deck.pptx`` (with the figures).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [write_table(out / "timeseries.csv", results.timeseries),
-               write_table(out / "timeseries.parquet", results.timeseries),
-               write_table(out / "replicates.csv", results.replicates)]
-    if results.by_unit is not None:  # units under the minimum group size are already left out
-        written.append(write_table(out / "by_unit.csv", results.by_unit))
-    if figures:  # matplotlib is imported only when drawing
-        from orgsim.viz.figures import FIGURES
-        from orgsim.viz.report import run_report
+    with published(out, force) as tmp:
+        written = [write_table(tmp / "timeseries.csv", results.timeseries),
+                   write_table(tmp / "timeseries.parquet", results.timeseries),
+                   write_table(tmp / "replicates.csv", results.replicates)]
+        if results.by_unit is not None:  # units under the minimum group size are already left out
+            written.append(write_table(tmp / "by_unit.csv", results.by_unit))
+        if figures:  # matplotlib is imported only when drawing
+            from orgsim.viz.figures import FIGURES
+            from orgsim.viz.report import run_report
 
-        pngs = [out / name for name in FIGURES]
-        jobs = [(path, partial(FIGURES[path.name], results)) for path in pngs]
-        draw_all(jobs, fork=fork_figures and sys.platform == "linux")
-        written += pngs
-        written.append(write_text(out / "report.html", run_report(results, pngs)))
-        if pptx:
-            written.append(write_deck(out / "deck.pptx", [results], pngs))
-    written.append(write_json(out / "summary.json", results.summary))
-    return written
+            pngs = [tmp / name for name in FIGURES]
+            jobs = [(path, partial(FIGURES[path.name], results)) for path in pngs]
+            draw_all(jobs, fork=fork_figures and sys.platform == "linux")
+            written += pngs
+            written.append(write_text(tmp / "report.html", run_report(results, pngs)))
+            if pptx:
+                written.append(write_deck(tmp / "deck.pptx", [results], pngs))
+        written.append(write_json(tmp / "summary.json", results.summary))
+    return [out / path.name for path in written]
 
 
 def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]], fork: bool) -> None:
@@ -58,8 +59,8 @@ def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]], fork: bool) -> Non
         write_atomic(path, draw)
 
 
-def save_comparison(results: list, out_dir: str | Path, pptx: bool = False) -> list[Path]:
-    """Write the comparison of ``results`` into ``out_dir``; ``report.html`` is written last.
+def save_comparison(results: list, out_dir: str | Path, pptx: bool = False, force: bool = False) -> list[Path]:
+    """Write the comparison of ``results`` as the folder ``out_dir``, whole or not at all (as :func:`save_run`).
 
     Files: ``comparison.csv`` (headline metrics by scenario), ``timeseries.csv``
     (every scenario's daily table with a ``scenario`` column), ``side_by_side.png``,
@@ -68,19 +69,19 @@ def save_comparison(results: list, out_dir: str | Path, pptx: bool = False) -> l
     from orgsim.viz.compare import comparison_report, comparison_table, overlay_figure, side_by_side_figure
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_table(out / "comparison.csv", comparison_table(results)),
-        write_table(out / "timeseries.csv", pd.concat(
-            [r.timeseries.assign(scenario=r.scenario.name) for r in results], ignore_index=True)),
-    ]
-    pngs = [write_atomic(out / name, lambda tmp, draw=draw: draw(results, tmp))
-            for name, draw in (("side_by_side.png", side_by_side_figure), ("measures.png", overlay_figure))]
-    written += pngs
-    if pptx:
-        written.append(write_deck(out / "deck.pptx", results, pngs))
-    written.append(write_text(out / "report.html", comparison_report(results, pngs)))
-    return written
+    with published(out, force) as tmp:
+        written = [
+            write_table(tmp / "comparison.csv", comparison_table(results)),
+            write_table(tmp / "timeseries.csv", pd.concat(
+                [r.timeseries.assign(scenario=r.scenario.name) for r in results], ignore_index=True)),
+        ]
+        pngs = [write_atomic(tmp / name, lambda path, draw=draw: draw(results, path))
+                for name, draw in (("side_by_side.png", side_by_side_figure), ("measures.png", overlay_figure))]
+        written += pngs
+        if pptx:
+            written.append(write_deck(tmp / "deck.pptx", results, pngs))
+        written.append(write_text(tmp / "report.html", comparison_report(results, pngs)))
+    return [out / path.name for path in written]
 
 
 def write_deck(path: Path, results: list, figures: list[Path]) -> Path:
