@@ -43,8 +43,10 @@ def test_a_name_finds_a_shipped_file_and_a_path_that_exists_wins(tmp_path, monke
 def test_orgsim_examples_copies_files_that_run_as_they_are(tmp_path):
     result = runner.invoke(app, ["examples", str(tmp_path / "mine")])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "mine" / "scenarios").iterdir()) == \
+    assert sorted(p.name for p in (tmp_path / "mine" / "scenarios").glob("*.yaml")) == \
         sorted(p.name for p in examples.SCENARIOS.glob("*.yaml"))
+    assert sorted(p.name for p in (tmp_path / "mine" / "scenarios" / "client_example").iterdir()) == \
+        sorted(p.name for p in (examples.SCENARIOS / "client_example").glob("*.csv"))  # its data, beside it
     result = runner.invoke(app, ["validate", *map(str, (tmp_path / "mine").glob("*/*.yaml"))])
     assert result.exit_code == 0, result.output  # the experiments find ../scenarios/
     again = runner.invoke(app, ["examples", str(tmp_path / "mine")])

@@ -38,13 +38,15 @@ def find(path: str | Path, kind: str = "scenario") -> Path:
 def copy_examples(target: str | Path, overwrite: bool = False) -> list[Path]:
     """Copy the shipped scenarios and experiments into ``target/scenarios`` and ``target/experiments``.
 
-    The experiments name their scenario as ``../scenarios/NAME.yaml``, so the copies run as they are.
+    The experiments name their scenario as ``../scenarios/NAME.yaml``, and a scenario's data files (the
+    client example's ``client_example/*.csv``) are copied beside it, so the copies run as they are.
     Existing files are left alone unless ``overwrite``: a :class:`FileExistsError` names them and
     nothing is copied. Returns the files written.
     """
     target = Path(target)
-    pairs = [(source, target / folder.name / source.name)
-             for folder in (SCENARIOS, EXPERIMENTS) for source in sorted(folder.glob("*.yaml"))]
+    pairs = [(source, target / folder.name / source.relative_to(folder))
+             for folder in (SCENARIOS, EXPERIMENTS)
+             for source in sorted([*folder.glob("*.yaml"), *folder.glob("*/*.csv")])]
     if not overwrite and (existing := [str(dest) for _, dest in pairs if dest.exists()]):
         raise FileExistsError(f"{len(existing)} file(s) exist already, e.g. {existing[0]} "
                               "(use --overwrite to replace them)")
