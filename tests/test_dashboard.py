@@ -244,8 +244,8 @@ def server(solara_assets):
         log.close()
 
 
-def test_kill_of_the_command_stops_the_server_too():
-    """SIGTERM to ``orgsim dashboard`` alone (not its process group) stops the solara server it started."""
+def start_dashboard():
+    """``orgsim dashboard`` in its own session on a free port, and a check that it answers."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "orgsim", "dashboard", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -256,6 +256,12 @@ def test_kill_of_the_command_stops_the_server_too():
         except OSError:
             return False
 
+    return proc, answers
+
+
+def test_kill_of_the_command_stops_the_server_too():
+    """SIGTERM to ``orgsim dashboard`` alone (not its process group) stops the solara server it started."""
+    proc, answers = start_dashboard()
     try:
         wait_for(answers, SERVER_TIMEOUT, "the dashboard to answer")
         os.kill(proc.pid, signal.SIGTERM)
@@ -269,16 +275,7 @@ def test_kill_of_the_command_stops_the_server_too():
 @pytest.mark.skipif(sys.platform != "linux", reason="reads the processes from /proc")
 def test_kill_9_of_the_command_stops_the_server_too():
     """``kill -9`` of ``orgsim dashboard`` gives it no chance to stop the solara server: it ends all the same."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "orgsim", "dashboard", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-    def answers() -> bool:
-        try:
-            return urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status == 200
-        except OSError:
-            return False
-
+    proc, answers = start_dashboard()
     try:
         wait_for(answers, SERVER_TIMEOUT, "the dashboard to answer")
         everyone = descendants(proc.pid)
