@@ -25,7 +25,9 @@ def test_the_repository_links_to_the_shipped_files():
     assert sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml")) == \
         sorted(p.name for p in examples.SCENARIOS.glob("*.yaml"))
     for path in (ROOT / "experiments").glob("*.yaml"):
-        assert path.resolve() == examples.EXPERIMENTS / path.name
+        assert path.resolve() == ROOT / "src" / "orgsim" / "examples" / "experiments" / path.name
+        # the package in use (the source tree, or installed, as under tox) holds the same file
+        assert (examples.EXPERIMENTS / path.name).read_bytes() == path.read_bytes()
     assert "top_down" in examples.names() and "leaders" in examples.names("experiment")
 
 
