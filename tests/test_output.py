@@ -65,13 +65,13 @@ def _drawn_by(folder, draw, results, path):
     draw(results, path)
 
 
-def test_figures_are_drawn_here_whatever_fork_figures_says(tmp_path, monkeypatch):
-    """No process is forked for the figures (see ``draw_all``); the files are the same bytes either way."""
+def test_figures_are_drawn_in_this_process_and_the_same_bytes_every_time(tmp_path, monkeypatch):
+    """No process is forked for the figures (see ``draw_all``); saving twice gives the same bytes."""
     results = small_results()
     one = save_run(results, tmp_path / "one")
     for name, draw in list(F.FIGURES.items()):
         monkeypatch.setitem(F.FIGURES, name, partial(_drawn_by, tmp_path, draw))
-    forked = save_run(results, tmp_path / "forked", fork_figures=True)
+    forked = save_run(results, tmp_path / "forked")
     assert [int(p.name[3:]) for p in tmp_path.glob("pid*")] == [os.getpid()]  # all three drawn here
     assert [p.name for p in one] == [p.name for p in forked]
     pngs = [p.name for p in one if p.suffix == ".png"]
@@ -91,7 +91,7 @@ def test_a_figure_that_fails_leaves_no_files_behind(tmp_path, monkeypatch, where
     names = list(F.FIGURES)
     monkeypatch.setitem(F.FIGURES, names[-1] if where == "last" else names[0], _broken)
     with pytest.raises(OSError, match="disk full"):
-        save_run(small_results(days=5), tmp_path, fork_figures=True)
+        save_run(small_results(days=5), tmp_path)
     assert not (tmp_path / "summary.json").exists()  # the directory is not presented as complete
     assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name]  # no temporary file left
     if where == "first":  # the figures after it were not drawn

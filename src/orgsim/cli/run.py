@@ -68,7 +68,7 @@ def run(
                     import orgsim.viz.figures  # noqa: F401  (matplotlib: the longest import)
                 with day_progress(sc.run.days, sc.run.replicates, sc.name, quiet) as tick:
                     results = collect(sc, simulated.wait(tick))
-            save_run(results, out, figures=figures, fork_figures=True, pptx=pptx and figures, force=force)
+            save_run(results, out, figures=figures, pptx=pptx and figures, force=force)
     if not quiet:
         stdout_console.print(summary_table([results]))
         report = f"; open [bold]{escape(str(out / 'report.html'))}[/]" if figures else ""

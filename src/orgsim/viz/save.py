@@ -5,7 +5,6 @@ The model and the runners never import this module: it is where results meet mat
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -15,15 +14,13 @@ import pandas as pd
 from orgsim.output import published, write_atomic, write_json, write_table, write_text
 
 
-def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: bool = False,
-             pptx: bool = False, force: bool = False) -> list[Path]:
+def save_run(results, out_dir: str | Path, figures: bool = True, pptx: bool = False,
+             force: bool = False) -> list[Path]:
     """Write a run's tables, summary, figures and report as the folder ``out_dir``; return the files written.
 
     The files are written into a temporary sibling folder that then becomes ``out_dir`` in one rename, so
     ``out_dir`` holds this whole run or what it held before (see :func:`orgsim.output.published`); a folder
-    holding files is refused unless ``force``. ``fork_figures``: draw all figures but the first in forked
-    processes, beside this one (on Linux, from a process running no Python threads, such as the command line's).
-    ``pptx``: also a slide deck, ``deck.pptx`` (with the figures).
+    holding files is refused unless ``force``. ``pptx``: also a slide deck, ``deck.pptx`` (with the figures).
     """
     out = Path(out_dir)
     with published(out, force) as tmp:
@@ -38,7 +35,7 @@ def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: b
 
             pngs = [tmp / name for name in FIGURES]
             jobs = [(path, partial(FIGURES[path.name], results)) for path in pngs]
-            draw_all(jobs, fork=fork_figures and sys.platform == "linux")
+            draw_all(jobs)
             written += pngs
             written.append(write_text(tmp / "report.html", run_report(results, pngs)))
             if pptx:
@@ -47,10 +44,10 @@ def save_run(results, out_dir: str | Path, figures: bool = True, fork_figures: b
     return [out / path.name for path in written]
 
 
-def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]], fork: bool) -> None:
+def draw_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
     """Write each ``(path, draw)`` job atomically, in this process.
 
-    ``fork`` is accepted and ignored. Figures used to be drawn in forked processes beside this one
+    Figures used to be drawn in forked processes beside this one
     (~0.25 s off ``orgsim run``), but a process running threads must not ``fork``, and a process from the
     fork server (:mod:`orgsim.processes`) would first import matplotlib and pandas, which this process has
     imported already: three figures took 5.6 s that way against 1.6 s here (docs/performance.md).
